@@ -1,0 +1,42 @@
+"""The channel registry and ``-c`` selection parsing (``poster,sticker:label-60x40``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ..errors import ChannelSelectionError
+from .base import Asset, Channel, Check, Profile
+from .poster import POSTER
+
+CHANNEL_NAMES = ("poster", "sticker", "led", "sms", "audio", "radio", "video", "tv", "splash",
+                 "receipt", "social", "screen")
+CHANNELS: Mapping[str, Channel] = {POSTER.name: POSTER}
+
+__all__ = ["CHANNELS", "CHANNEL_NAMES", "Asset", "Channel", "Check", "Profile", "select"]
+
+
+def select(spec: str | None) -> list[tuple[Channel, str]]:
+    """(channel, profile) pairs for a ``-c`` value; every profile of every channel if None."""
+    if spec is None or not spec.strip():
+        return [(channel, profile) for channel in CHANNELS.values() for profile in channel.profiles]
+    chosen: list[tuple[Channel, str]] = []
+    for item in (part.strip() for part in spec.split(",")):
+        if not item:
+            continue
+        name, _, profile = item.partition(":")
+        channel = _channel(name)
+        if profile and profile not in channel.profiles:
+            raise ChannelSelectionError(
+                f"渠道 {name} 没有规格“{profile}”，可选：{'、'.join(channel.profiles)}")
+        for chosen_profile in [profile] if profile else list(channel.profiles):
+            if (channel, chosen_profile) not in chosen:
+                chosen.append((channel, chosen_profile))
+    return chosen
+
+
+def _channel(name: str) -> Channel:
+    if name in CHANNELS:
+        return CHANNELS[name]
+    if name in CHANNEL_NAMES:
+        raise ChannelSelectionError(f"渠道 {name} 尚未实现，现可用：{'、'.join(CHANNELS)}")
+    raise ChannelSelectionError(f"没有名为“{name}”的渠道，可用：{'、'.join(CHANNELS)}")

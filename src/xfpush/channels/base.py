@@ -1,0 +1,70 @@
+"""What every channel returns: assets with their checks, and the Channel protocol."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from ..errors import Problem
+from ..fonts import FontSet
+from ..message import Message
+
+
+@dataclass(frozen=True)
+class Check:
+    """One check run on a rendered asset."""
+
+    name: str
+    ok: bool
+    detail: str
+
+
+@dataclass(frozen=True)
+class Asset:
+    """One rendered file of a channel profile, with what the manifest says about it."""
+
+    channel: str
+    profile: str
+    path: str
+    media_type: str
+    data: bytes = field(repr=False)
+    checks: tuple[Check, ...] = ()
+    width_px: int | None = None
+    height_px: int | None = None
+    width_mm: float | None = None
+    height_mm: float | None = None
+    dpi: int | None = None
+    duration_s: float | None = None
+    text: str | None = None
+    qr_url: str | None = None
+
+    def problems(self) -> list[Problem]:
+        return [Problem(self.channel, self.profile, c.name, c.detail)
+                for c in self.checks if not c.ok]
+
+
+class Profile(Protocol):
+    """A channel profile: a frozen dataclass of one medium's constraints."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def summary(self) -> str: ...
+
+
+class Channel(Protocol):
+    """A channel: named profiles, a dry check and a render."""
+
+    name: str
+    title: str
+    profiles: Mapping[str, Profile]
+
+    def check(self, message: Message, profile: str, fonts: FontSet) -> list[Problem]:
+        """Problems with this message on this profile, without rendering pixels."""
+        ...
+
+    def render(self, message: Message, profile: str, fonts: FontSet) -> Sequence[Asset]:
+        """The assets of this profile, each with its checks already run."""
+        ...

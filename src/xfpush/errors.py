@@ -1,0 +1,94 @@
+"""The one error tree of xfpush.
+
+Every error a person can see carries a Chinese message that says what to change. Library
+errors (YAML, Pillow, OS) are translated into this tree once, where they enter xfpush.
+
+    XfpushError                      base; ``exit_code`` is what the CLI returns
+    ├── InputError          (2)      the input cannot be used as it is
+    │   ├── MessageError             a message file field: names file, line and field
+    │   │   └── GlyphError           a character no bundled or fallback font can draw
+    │   ├── TextFitError             text that cannot fit a box even at the minimum size
+    │   ├── ChannelSelectionError    an unknown channel or profile in ``-c``
+    │   └── PackLocationError        the output folder cannot take a pack
+    └── ChecksFailed        (1)      rendering worked but an asset failed its checks
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+class XfpushError(Exception):
+    """Base of every error xfpush raises on purpose."""
+
+    exit_code = 2
+
+
+class InputError(XfpushError):
+    """The input (a file, a field, an option) cannot be used as it is."""
+
+    exit_code = 2
+
+
+class MessageError(InputError):
+    """A problem in a message file, located by file, line and field."""
+
+    def __init__(self, reason: str, *, file: str | None = None, line: int | None = None,
+                 field: str | None = None) -> None:
+        self.reason = reason
+        self.file = file
+        self.line = line
+        self.field = field
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        where = ""
+        if self.file:
+            where = self.file + (f":{self.line}" if self.line else "") + "："
+        field = f"字段 {self.field}：" if self.field else ""
+        return f"{where}{field}{self.reason}"
+
+
+class GlyphError(MessageError):
+    """A character that no bundled font (nor the message's fallback font) contains."""
+
+
+class TextFitError(InputError):
+    """Text that does not fit its box, even at the smallest allowed size."""
+
+    def __init__(self, reason: str, *, cut_chars: int = 0) -> None:
+        self.cut_chars = cut_chars
+        super().__init__(reason)
+
+
+class ChannelSelectionError(InputError):
+    """An unknown channel or profile was asked for."""
+
+
+class PackLocationError(InputError):
+    """The output folder exists and is not a pack that may be replaced."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One failed check: where it happened and why, in Chinese."""
+
+    channel: str
+    profile: str
+    check: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"[{self.channel}:{self.profile}] {self.check}：{self.reason}"
+
+
+class ChecksFailed(XfpushError):
+    """One or more assets failed their checks; nothing was written."""
+
+    exit_code = 1
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = list(problems)
+        lines = "\n".join(f"  {p}" for p in self.problems)
+        super().__init__(f"{len(self.problems)} 项检查未通过，未生成物料包：\n{lines}")

@@ -1,0 +1,183 @@
+"""Packs: render the selected channels, write files + manifest.json + proof.html, verify.
+
+A pack is built in a hidden sibling folder and renamed into place only when every asset passed
+its checks, so a failed run never leaves a half-written pack behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import yaml
+
+from . import __version__
+from .channels import Asset, select
+from .errors import ChecksFailed, PackLocationError, Problem, TextFitError
+from .fonts import FontSet, check_glyphs, font_set
+from .message import Message
+from .proof import proof_html
+
+MANIFEST = "manifest.json"
+PROOF = "proof.html"
+MESSAGE_FILE = "message.yaml"
+
+
+@dataclass(frozen=True)
+class PackResult:
+    """A pack written to disk."""
+
+    path: Path
+    manifest: dict[str, Any]
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def prepare_fonts(message: Message) -> FontSet:
+    """The fonts for this message, after checking every character of it has a glyph."""
+    fonts = font_set(message.fallback_font)
+    check_glyphs(message.text_fields(), fonts, file=message.source, lines=dict(message.lines))
+    return fonts
+
+
+def check_message(message: Message, channels: str | None = None) -> list[Problem]:
+    """Every problem the selected channels find, without rendering pixels or writing files."""
+    fonts = prepare_fonts(message)
+    problems: list[Problem] = []
+    for channel, profile in select(channels):
+        problems += channel.check(message, profile, fonts)
+    return problems
+
+
+def render_assets(message: Message, channels: str | None = None) -> list[Asset]:
+    """Render every selected profile; raise ChecksFailed listing every failure."""
+    fonts = prepare_fonts(message)
+    assets: list[Asset] = []
+    problems: list[Problem] = []
+    for channel, profile in select(channels):
+        try:
+            rendered = channel.render(message, profile, fonts)
+        except TextFitError as exc:
+            problems.append(Problem(channel.name, profile, "text_fit", str(exc)))
+            continue
+        for asset in rendered:
+            problems += asset.problems()
+        assets += rendered
+    if problems:
+        raise ChecksFailed(problems)
+    return assets
+
+
+def message_yaml(message: Message) -> bytes:
+    return yaml.safe_dump(message.to_dict(), allow_unicode=True, sort_keys=False,
+                          width=1000).encode("utf-8")
+
+
+def asset_entry(asset: Asset) -> dict[str, Any]:
+    return {
+        "channel": asset.channel, "profile": asset.profile, "path": asset.path,
+        "media_type": asset.media_type, "sha256": sha256(asset.data), "bytes": len(asset.data),
+        "width_px": asset.width_px, "height_px": asset.height_px, "width_mm": asset.width_mm,
+        "height_mm": asset.height_mm, "dpi": asset.dpi, "duration_s": asset.duration_s,
+        "text": asset.text, "qr_url": asset.qr_url,
+        "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail} for c in asset.checks],
+    }
+
+
+def build_pack(message: Message, out_dir: str | Path, channels: str | None = None) -> PackResult:
+    """Render, check and write a pack to ``out_dir`` (replacing an older pack there)."""
+    target = Path(out_dir).resolve()
+    _ensure_replaceable(target)
+    assets = render_assets(message, channels)
+    message_bytes = message_yaml(message)
+    manifest: dict[str, Any] = {
+        "xfpush_version": __version__,
+        "message": {"id": message.id, "sha256": sha256(message_bytes), "path": MESSAGE_FILE},
+        "assets": [asset_entry(a) for a in assets],
+    }
+    proof = proof_html(message, manifest).encode("utf-8")
+    manifest["proof"] = {"path": PROOF, "sha256": sha256(proof)}
+    files = {MESSAGE_FILE: message_bytes, PROOF: proof}
+    files.update({a.path: a.data for a in assets})
+    files[MANIFEST] = (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    _write_atomically(target, files)
+    return PackResult(target, manifest)
+
+
+def _ensure_replaceable(target: Path) -> None:
+    if target.exists() and not target.is_dir():
+        raise PackLocationError(f"输出位置 {target} 是一个文件，不是文件夹")
+    if target.is_dir() and any(target.iterdir()) and not (target / MANIFEST).is_file():
+        raise PackLocationError(f"输出文件夹 {target} 已有其他内容且不是物料包，为免覆盖请换一个文件夹")
+
+
+def _safe_relative(path: str) -> PurePosixPath:
+    relative = PurePosixPath(path)
+    if relative.is_absolute() or ".." in relative.parts:
+        raise ValueError(f"物料路径越界：{path}")
+    return relative
+
+
+def _write_atomically(target: Path, files: dict[str, bytes]) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    try:
+        for name, data in files.items():
+            path = staging / _safe_relative(name)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        os.chmod(staging, 0o755)
+        if target.exists():
+            retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+            os.replace(target, retired / "pack")
+            os.replace(staging, target)
+            shutil.rmtree(retired, ignore_errors=True)
+        else:
+            os.replace(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def verify_pack(pack_dir: str | Path) -> list[str]:
+    """Problems found re-hashing a pack against its manifest (empty list: intact)."""
+    root = Path(pack_dir)
+    try:
+        manifest = json.loads((root / MANIFEST).read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        return [f"无法读取 {root / MANIFEST}：{exc}"]
+    expected = {entry["path"]: entry["sha256"] for entry in manifest.get("assets", [])}
+    expected[manifest["message"].get("path", MESSAGE_FILE)] = manifest["message"]["sha256"]
+    if "proof" in manifest:
+        expected[manifest["proof"]["path"]] = manifest["proof"]["sha256"]
+    problems = []
+    for name, digest in sorted(expected.items()):
+        try:
+            path = root / _safe_relative(name)
+            actual = sha256(path.read_bytes())
+        except ValueError as exc:
+            problems.append(str(exc))
+            continue
+        except OSError:
+            problems.append(f"缺少文件：{name}")
+            continue
+        if actual != digest:
+            problems.append(f"文件被改动：{name}（sha256 {actual[:12]}…，清单记录 {digest[:12]}…）")
+    present = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
+    for extra in sorted(present - set(expected) - {MANIFEST}):
+        problems.append(f"清单之外的文件：{extra}")
+    return problems
+
+
+def problems_as_json(problems: Sequence[Problem]) -> list[dict[str, str]]:
+    return [{"channel": p.channel, "profile": p.profile, "check": p.check, "reason": p.reason}
+            for p in problems]

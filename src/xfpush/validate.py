@@ -1,0 +1,205 @@
+"""Field-by-field validation of message data; every error names file, line and field."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, NoReturn
+from urllib.parse import urlsplit
+
+from .errors import MessageError
+from .images import check_image_file
+from .text import join_cjk_lines
+from .message import (
+    _COLOUR,
+    _HOTLINE_NUMBER,
+    _ID,
+    _KNOWN_KEYS,
+    AUDIENCES,
+    DEFAULT_HOTLINES,
+    DEFAULT_THEME,
+    FIELD_LIMITS,
+    MAX_TIPS,
+    MAX_URL,
+    Campaign,
+    Message,
+    QrLink,
+)
+
+
+class Validator:
+    """Turns plain data into a Message, or raises MessageError at the first problem."""
+
+    def __init__(self, data: Mapping[str, Any], base_dir: Path, source: str | None,
+                 lines: dict[str, int]) -> None:
+        self.data = data
+        self.base_dir = base_dir
+        self.source = source
+        self.lines = lines
+
+    def fail(self, field: str, reason: str) -> NoReturn:
+        line = self.lines.get(field) or self.lines.get(field.split(".")[0].split("[")[0])
+        raise MessageError(reason, file=self.source, line=line, field=field)
+
+    def message(self) -> Message:
+        unknown = sorted(set(self.data) - _KNOWN_KEYS)
+        if unknown:
+            self.fail(unknown[0], f"不认识的字段“{unknown[0]}”。可用字段：{'、'.join(sorted(_KNOWN_KEYS))}")
+        fallback = self._fallback_font()
+        return Message(
+            id=self._id(), title=self.text("title", required=True),
+            slogan=self.text("slogan", required=True), body=self.text("body"),
+            tips=self._tips(), cta=self.text("cta"), qr=self._qr(), hotlines=self._hotlines(),
+            issuer=self.text("issuer"), audience=self._audience(), campaign=self._campaign(),
+            theme=self._theme(), logo=self._logo(), fallback_font=fallback,
+            variants=self._variants(), source=self.source, lines=self.lines)
+
+    def text(self, field: str, *, required: bool = False, value: Any = None,
+             limit_key: str | None = None) -> str:
+        raw = self.data.get(field) if value is None else value
+        if raw is None or raw == "":
+            if required:
+                self.fail(field, "必填，不能为空")
+            return ""
+        if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+            raw = str(raw)
+        if not isinstance(raw, str):
+            self.fail(field, f"应是一段文字，实际是 {type(raw).__name__}")
+        text = join_cjk_lines(raw) if field == "body" else " ".join(raw.split())
+        limit = FIELD_LIMITS[limit_key or field]
+        if len(text) > limit:
+            self.fail(field, f"过长：{len(text)} 字，上限 {limit} 字，请删减 {len(text) - limit} 字")
+        return text
+
+    def _id(self) -> str:
+        raw = self.data.get("id")
+        if not isinstance(raw, str) or not _ID.match(raw):
+            self.fail("id", f"应由小写字母、数字和“-”组成（用于文件名），例如 ebike-2027；实际是 {raw!r}")
+        return raw
+
+    def _tips(self) -> tuple[str, ...]:
+        raw = self.data.get("tips") or []
+        if not isinstance(raw, list):
+            self.fail("tips", "应是列表，每行以“- ”开头")
+        if len(raw) > MAX_TIPS:
+            self.fail("tips", f"提示条数过多：{len(raw)} 条，上限 {MAX_TIPS} 条")
+        return tuple(self.text(f"tips[{i}]", value=tip, limit_key="tip", required=True)
+                     for i, tip in enumerate(raw))
+
+    def _qr(self) -> QrLink | None:
+        raw = self.data.get("qr")
+        if raw is None:
+            return None
+        if isinstance(raw, str):
+            raw = {"url": raw}
+        if not isinstance(raw, Mapping):
+            self.fail("qr", "应包含 url 和 caption")
+        url = raw.get("url")
+        if not isinstance(url, str) or not url.strip():
+            self.fail("qr.url", "缺少二维码链接")
+        url = url.strip()
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in url):
+            self.fail("qr.url", f"链接必须以 http:// 或 https:// 开头且不含空格，实际是 {url!r}")
+        if len(url) > MAX_URL:
+            self.fail("qr.url", f"链接过长：{len(url)} 个字符，上限 {MAX_URL}（二维码会过密，难以扫描）")
+        caption = self.text("qr.caption", value=raw.get("caption"))
+        return QrLink(url, caption)
+
+    def _hotlines(self) -> tuple[tuple[str, str], ...]:
+        raw = self.data.get("hotlines")
+        if raw is None:
+            return DEFAULT_HOTLINES
+        if not isinstance(raw, Mapping) or not raw:
+            self.fail("hotlines", "应是“名称: 号码”的映射，例如 火警: \"119\"")
+        pairs = []
+        for label, number in raw.items():
+            field = f"hotlines.{label}"
+            number_text = str(number).strip()
+            if not _HOTLINE_NUMBER.match(number_text):
+                self.fail(field, f"号码只能是数字（可含“-”），实际是 {number!r}")
+            if not str(label).strip() or len(str(label)) > 8:
+                self.fail(field, "名称应为 1–8 个字，例如 火警、隐患举报")
+            pairs.append((str(label).strip(), number_text))
+        return tuple(pairs)
+
+    def _audience(self) -> str:
+        raw = self.data.get("audience", "general")
+        if raw not in AUDIENCES:
+            self.fail("audience", f"应是 {'、'.join(AUDIENCES)} 之一，实际是 {raw!r}")
+        return str(raw)
+
+    def _campaign(self) -> Campaign | None:
+        raw = self.data.get("campaign")
+        if raw is None:
+            return None
+        if isinstance(raw, str):
+            raw = {"name": raw}
+        if not isinstance(raw, Mapping):
+            self.fail("campaign", "应包含 name、start、end")
+        name = self.text("campaign.name", value=raw.get("name"), required=True)
+        start, end = self._date("campaign.start", raw.get("start")), self._date(
+            "campaign.end", raw.get("end"))
+        if start and end and end < start:
+            self.fail("campaign.end", f"结束日期 {end} 早于开始日期 {start}")
+        return Campaign(name, start, end)
+
+    def _date(self, field: str, raw: Any) -> dt.date | None:
+        if raw is None or isinstance(raw, dt.date):
+            return raw.date() if isinstance(raw, dt.datetime) else raw
+        try:
+            return dt.date.fromisoformat(str(raw))
+        except ValueError:
+            self.fail(field, f"日期格式应为 YYYY-MM-DD，实际是 {raw!r}")
+
+    def _theme(self) -> dict[str, str]:
+        raw = self.data.get("theme") or {}
+        if not isinstance(raw, Mapping):
+            self.fail("theme", "应是颜色映射，例如 primary: \"#C8102E\"")
+        theme = dict(DEFAULT_THEME)
+        for key, value in raw.items():
+            if key not in DEFAULT_THEME:
+                self.fail(f"theme.{key}", f"不认识的颜色名，可用：{'、'.join(DEFAULT_THEME)}")
+            if not isinstance(value, str) or not _COLOUR.match(value):
+                self.fail(f"theme.{key}", f"颜色应写成 #RRGGBB，实际是 {value!r}")
+            theme[key] = value.upper()
+        return theme
+
+    def _file(self, field: str, raw: Any) -> Path:
+        if not isinstance(raw, str) or not raw.strip():
+            self.fail(field, "应是文件路径（相对于消息文件）")
+        path = (self.base_dir / raw).resolve()
+        if not path.is_file():
+            self.fail(field, f"文件不存在：{raw}")
+        return path
+
+    def _logo(self) -> Path | None:
+        raw = self.data.get("logo")
+        if raw is None:
+            return None
+        path = self._file("logo", raw)
+        try:
+            check_image_file(path)
+        except ValueError as exc:
+            self.fail("logo", str(exc))
+        return path
+
+    def _fallback_font(self) -> Path | None:
+        raw = self.data.get("fonts")
+        if raw is None:
+            return None
+        if not isinstance(raw, Mapping) or set(raw) - {"fallback"}:
+            self.fail("fonts", "只支持 fonts.fallback：备用字体文件路径")
+        return self._file("fonts.fallback", raw.get("fallback"))
+
+    def _variants(self) -> dict[str, Any]:
+        raw = self.data.get("variants") or {}
+        if not isinstance(raw, Mapping):
+            self.fail("variants", "应是“渠道: 文字”的映射")
+        return {str(k): self._variant(f"variants.{k}", v) for k, v in raw.items()}
+
+    def _variant(self, field: str, raw: Any) -> Any:
+        if isinstance(raw, Mapping):
+            return {str(k): self._variant(f"{field}.{k}", v) for k, v in raw.items()}
+        return self.text(field, value=raw, limit_key="variant", required=True)
