@@ -4,7 +4,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .errors import (  # noqa: E402
+from .errors import (
     ChecksFailed,
     GlyphError,
     InputError,
@@ -13,8 +13,8 @@ from .errors import (  # noqa: E402
     TextFitError,
     XfpushError,
 )
-from .message import Message, load_message, message_from_dict  # noqa: E402
-from .pack import PackResult, build_pack, check_message, render_assets, verify_pack  # noqa: E402
+from .message import Message, load_message, message_from_dict
+from .pack import PackResult, build_pack, check_message, render_assets, verify_pack
 
 __all__ = [
     "ChecksFailed",

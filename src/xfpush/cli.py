@@ -130,7 +130,7 @@ def verify(pack_dir: Path, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
 def list_channels(as_json: bool) -> None:
     """列出渠道和规格。"""
-    listing = {name: {"title": channel.title,
+    listing: dict[str, dict[str, Any]] = {name: {"title": channel.title,
                       "profiles": {p: profile.summary for p, profile in channel.profiles.items()}}
                for name, channel in CHANNELS.items()}
     if as_json:

@@ -72,6 +72,8 @@ class FontSet:
     regular: FontFace
     bold: FontFace
     fallback: FontFace | None = None
+    _widths: tuple[dict[str, float], dict[str, float]] = field(
+        default_factory=lambda: ({}, {}), repr=False, compare=False, hash=False)
 
     def face_for(self, char: str, bold: bool = False) -> FontFace:
         primary = self.bold if bold else self.regular
@@ -88,7 +90,17 @@ class FontSet:
 
     def width(self, text: str, size: float, bold: bool = False) -> float:
         """Width of ``text`` in pixels at ``size`` pixels per em."""
-        return size * sum(self.advance(ch, bold) for ch in text)
+        return size * self.em_width(text, bold)
+
+    def em_width(self, text: str, bold: bool = False) -> float:
+        """Width of ``text`` in em; advances add up because layout applies no kerning."""
+        cache = self._widths[bold]
+        found = cache.get(text)
+        if found is None:
+            found = sum(self.advance(ch, bold) for ch in text)
+            if len(cache) < 200_000:
+                cache[text] = found
+        return found
 
     def missing(self, text: str) -> list[str]:
         """Characters of ``text`` (in order, once each) that no face of this set can draw."""

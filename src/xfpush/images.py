@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 from pathlib import Path
 
@@ -28,8 +29,12 @@ def check_image_file(path: Path) -> tuple[int, int]:
             with Image.open(path) as image:
                 width, height = image.size
                 image_format = image.format
-    except (UnidentifiedImageError, Image.DecompressionBombError,
-            Image.DecompressionBombWarning) as exc:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        found = re.search(r"\((\d+) pixels\)", str(exc))
+        pixels = f"{int(found.group(1)):,} 像素" if found else "像素数"
+        raise ValueError(f"图片尺寸过大：{pixels}，超出安全上限（边长上限 {MAX_IMAGE_SIDE}）"
+                         f"：{path.name}") from exc
+    except UnidentifiedImageError as exc:
         raise ValueError(f"不是可用的图片文件（PNG/JPEG）：{path.name}") from exc
     except OSError as exc:
         raise ValueError(f"图片无法读取：{path.name}（{exc}）") from exc
@@ -44,4 +49,5 @@ def open_image(path: Path) -> Image.Image:
     """Decode an image already accepted by ``check_image_file``, as RGBA."""
     check_image_file(path)
     with Image.open(path) as image:
-        return image.convert("RGBA")
+        converted: Image.Image = image.convert("RGBA")
+    return converted

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 import qrcode
 import qrcode.constants
@@ -17,6 +19,7 @@ from PIL import Image
 QUIET_ZONE_MODULES = 4
 MIN_PRINT_MODULE_MM = 0.5
 MIN_THERMAL_MODULE_DOTS = 3
+_QR_ONLY: Any = zxingcpp.BarcodeFormat.QRCode
 _LEVELS = {
     "L": qrcode.constants.ERROR_CORRECT_L,
     "M": qrcode.constants.ERROR_CORRECT_M,
@@ -41,6 +44,7 @@ class QrMatrix:
         return (self.modules + 2 * QUIET_ZONE_MODULES) * module_px
 
 
+@lru_cache(maxsize=256)
 def build_matrix(data: str, with_logo: bool = False) -> QrMatrix:
     """Encode ``data``; error correction M, or H when a logo will cover the middle."""
     level = "H" if with_logo else "M"
@@ -83,7 +87,7 @@ def render(matrix: QrMatrix, module_px: int, dark: int = 0, light: int = 255) ->
 def decode(image: Image.Image) -> list[str]:
     """Every QR text found in ``image``."""
     grey = image if image.mode == "L" else image.convert("L")
-    results = zxingcpp.read_barcodes(grey, formats=zxingcpp.BarcodeFormat.QRCode)
+    results = zxingcpp.read_barcodes(grey, formats=_QR_ONLY)
     return [result.text for result in results]
 
 

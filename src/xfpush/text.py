@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .errors import TextFitError
 
@@ -85,7 +86,8 @@ def atoms(text: str) -> list[str]:
     return found
 
 
-def clusters(text: str) -> list[str]:
+@lru_cache(maxsize=4096)
+def clusters(text: str) -> tuple[str, ...]:
     """Glue atoms that a line break must not separate (避头尾, whole numbers and words)."""
     glued: list[str] = []
     for atom in atoms(text):
@@ -111,7 +113,7 @@ def clusters(text: str) -> list[str]:
                 glued[-1] += atom
         else:
             glued.append(atom)
-    return glued
+    return tuple(glued)
 
 
 def wrap(text: str, max_width: float, width: WidthFn) -> list[str]:
@@ -126,25 +128,30 @@ def wrap(text: str, max_width: float, width: WidthFn) -> list[str]:
 
 
 def _wrap_paragraph(pieces: Sequence[str], max_width: float, width: WidthFn) -> list[str]:
+    # Widths are additive (every medium here sums per-character advances), so a line's width
+    # is kept as a running total instead of re-measuring the line for every piece.
     lines: list[str] = []
-    line = ""
+    line, line_width = "", 0.0
     for piece in pieces:
-        if piece.isspace() and not line:
+        if not line:
+            piece = piece.lstrip()
+            if not piece:
+                continue
+        ink = piece.rstrip()
+        if line_width + (width(ink) if ink else 0.0) <= max_width + 1e-9:
+            line += piece
+            line_width += width(piece)
             continue
-        candidate = line + piece
-        if width(candidate.rstrip()) <= max_width:
-            line = candidate
-            continue
-        if piece.isspace():
+        if not ink:
             lines.append(line.rstrip())
-            line = ""
+            line, line_width = "", 0.0
             continue
-        if width(piece) > max_width:
-            raise TextFitError(f"“{piece}”不能拆行，单独一行也放不下（需要 {width(piece):.0f}，"
-                               f"行宽只有 {max_width:.0f}）", cut_chars=len(piece))
+        if width(ink) > max_width + 1e-9:
+            raise TextFitError(f"“{ink}”不能拆行，单独一行也放不下（需要 {width(ink):.0f}，"
+                               f"行宽只有 {max_width:.0f}）", cut_chars=len(ink))
         if line.strip():
             lines.append(line.rstrip())
-        line = piece
+        line, line_width = piece, width(piece)
     if line.strip():
         lines.append(line.rstrip())
     return lines

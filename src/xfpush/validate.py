@@ -10,7 +10,6 @@ from urllib.parse import urlsplit
 
 from .errors import MessageError
 from .images import check_image_file
-from .text import join_cjk_lines
 from .message import (
     _COLOUR,
     _HOTLINE_NUMBER,
@@ -26,6 +25,7 @@ from .message import (
     Message,
     QrLink,
 )
+from .text import join_cjk_lines
 
 
 class Validator:

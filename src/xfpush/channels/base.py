@@ -57,9 +57,14 @@ class Profile(Protocol):
 class Channel(Protocol):
     """A channel: named profiles, a dry check and a render."""
 
-    name: str
-    title: str
-    profiles: Mapping[str, Profile]
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def profiles(self) -> Mapping[str, Profile]: ...
 
     def check(self, message: Message, profile: str, fonts: FontSet) -> list[Problem]:
         """Problems with this message on this profile, without rendering pixels."""

@@ -15,7 +15,7 @@ from ..errors import TextFitError
 from ..fonts import FontSet
 from ..message import Message
 from ..qr import QrMatrix, build_matrix, module_px_for
-from ..text import Fitted, fit_text
+from ..text import Fitted, fit_text, wrap
 
 DESIGN_WIDTH = 1080
 DESIGN_HEIGHT = 1920
@@ -34,6 +34,17 @@ class Sizes:
 
 ELDERLY_SIZES = Sizes(title=(140, 84), slogan=(54, 40), content=(56, 40),
                       hotline_number=(150, 96), small=34)
+
+
+@dataclass(frozen=True)
+class Disc:
+    """A numbered disc in front of a tip."""
+
+    cx: float
+    cy: float
+    radius: float
+    label: str
+    size: int
 
 
 @dataclass
@@ -162,20 +173,18 @@ class PosterLayout:
                            cut_chars=body_chars // 3)
 
     def _content_blocks(self, tips: list[str], top: float, size: int
-                        ) -> tuple[list[tuple[str, object]], float] | None:
-        from ..text import wrap
-
+                        ) -> tuple[list[TextBlock | Disc], float] | None:
         def width(s: str) -> float:
             return self.fonts.width(s, size)
 
-        items: list[tuple[str, object]] = []
+        items: list[TextBlock | Disc] = []
         y = top
         try:
             if self.message.body:
                 lines = tuple(wrap(self.message.body, self.inner, width))
-                block = TextBlock(lines, self.left, y, self.inner, size, mix(self.ink, self.paper, 0.2),
-                                  line_height=1.5)
-                items.append(("text", block))
+                block = TextBlock(lines, self.left, y, self.inner, size,
+                                  mix(self.ink, self.paper, 0.2), line_height=1.5)
+                items.append(block)
                 y += block.height + 0.8 * size
             disc = 1.3 * size
             indent = disc + 0.55 * size
@@ -183,31 +192,29 @@ class PosterLayout:
                 lines = tuple(wrap(tip, self.inner - indent, width))
                 block = TextBlock(lines, self.left + indent, y, self.inner - indent, size, self.ink,
                                   line_height=1.45)
-                centre_y = y + 0.725 * size
-                items.append(("disc", (self.left + disc / 2, centre_y, disc / 2, str(index + 1),
-                                       size)))
-                items.append(("text", block))
+                items.append(Disc(self.left + disc / 2, y + 0.725 * size, disc / 2,
+                                  str(index + 1), size))
+                items.append(block)
                 y += block.height + 0.35 * size
         except TextFitError:
             return None
         return items, y - top
 
-    def _commit_content(self, items: list[tuple[str, object]], shown: int) -> float:
-        bottom = 0.0
-        for kind, item in items:
-            if kind == "text":
-                assert isinstance(item, TextBlock)
+    def _commit_content(self, items: list[TextBlock | Disc], shown: int) -> float:
+        tops, bottom = [], 0.0
+        for item in items:
+            if isinstance(item, TextBlock):
                 self.plan.texts.append(item)
+                tops.append(item.y)
                 bottom = max(bottom, item.y + item.height)
-            else:
-                cx, cy, radius, digit, size = item  # type: ignore[misc]
-                self.plan.circles.append((cx, cy, radius, self.primary))
-                number_size = round(size * 0.8)
-                self.plan.texts.append(TextBlock((digit,), cx - radius, cy - number_size * 0.62,
-                                                 2 * radius, number_size, self.paper, bold=True,
-                                                 align="center", line_height=1.2))
+                continue
+            self.plan.circles.append((item.cx, item.cy, item.radius, self.primary))
+            number_size = round(item.size * 0.8)
+            self.plan.texts.append(TextBlock((item.label,), item.cx - item.radius,
+                                             item.cy - number_size * 0.62, 2 * item.radius,
+                                             number_size, self.paper, bold=True, align="center",
+                                             line_height=1.2))
         self.plan.tips_shown = shown
-        tops = [item.y for kind, item in items if isinstance(item, TextBlock)]
         return bottom - min(tops, default=bottom)
 
     def hotline_height(self) -> float:

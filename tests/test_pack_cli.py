@@ -1,0 +1,156 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import RARE
+from xfpush import build_pack, load_message, verify_pack
+from xfpush.cli import main
+
+MANIFEST_KEYS = {"channel", "profile", "path", "media_type", "sha256", "bytes", "width_px",
+                 "height_px", "width_mm", "height_mm", "dpi", "duration_s", "text", "qr_url",
+                 "checks"}
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "xfpush.cli", *args], capture_output=True,
+                          text=True, cwd=cwd, check=False)
+
+
+@pytest.fixture(scope="module")
+def demo_pack(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("demo") / "pack"
+    result = CliRunner().invoke(main, ["demo", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_demo_pack_layout_and_manifest(demo_pack: Path) -> None:
+    manifest = json.loads((demo_pack / "manifest.json").read_text("utf-8"))
+    assert manifest["xfpush_version"] == "0.1.0"
+    assert manifest["message"]["id"] == "ebike-2027"
+    paths = {a["path"] for a in manifest["assets"]}
+    assert {"poster/a4.pdf", "poster/a4.png", "poster/a3.pdf", "poster/a3.png",
+            "poster/phone.png"} <= paths
+    for asset in manifest["assets"]:
+        assert set(asset) >= MANIFEST_KEYS
+        assert (demo_pack / asset["path"]).stat().st_size == asset["bytes"]
+        assert all(check["ok"] for check in asset["checks"])
+    a3 = next(a for a in manifest["assets"] if a["path"] == "poster/a3.pdf")
+    assert (a3["width_mm"], a3["height_mm"], a3["dpi"]) == (303.0, 426.0, 300)
+    proof = (demo_pack / "proof.html").read_text("utf-8")
+    for path in paths:
+        assert path in proof
+    assert "审核人" in proof and "qr_decodes" in proof
+    assert load_message(demo_pack / "message.yaml").title == "电动车不进楼 充电安全记心间"
+
+
+def test_verify_catches_a_changed_byte(demo_pack: Path, tmp_path: Path) -> None:
+    assert verify_pack(demo_pack) == []
+    assert CliRunner().invoke(main, ["verify", str(demo_pack)]).exit_code == 0
+    copy = tmp_path / "copy"
+    subprocess.run(["cp", "-r", str(demo_pack), str(copy)], check=True)
+    target = copy / "poster" / "phone.png"
+    data = bytearray(target.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    target.write_bytes(bytes(data))
+    result = CliRunner().invoke(main, ["verify", str(copy)])
+    assert result.exit_code == 1 and "poster/phone.png" in result.output
+    (copy / "poster" / "a4.png").unlink()
+    (copy / "extra.txt").write_text("x")
+    problems = verify_pack(copy)
+    assert any("缺少文件：poster/a4.png" in p for p in problems)
+    assert any("清单之外的文件：extra.txt" in p for p in problems)
+
+
+def test_two_runs_give_identical_hashes(tmp_path: Path, demo_path: Path) -> None:
+    message = load_message(demo_path)
+    first = build_pack(message, tmp_path / "one", channels="poster:phone,poster:a4")
+    second = build_pack(message, tmp_path / "two", channels="poster:phone,poster:a4")
+    assert first.manifest == second.manifest
+    for name in ("manifest.json", "proof.html", "message.yaml", "poster/a4.pdf"):
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
+
+
+@pytest.mark.parametrize(("change", "code", "expected"), [
+    ({"slogan": f"slogan: 电动车不进{RARE}楼"}, 2, ["U+20000", "字段 slogan"]),
+    ({"title": "title: " + "电动自行车不进楼入户" * 5}, 1, ["poster:", "标题过长", "请删减约"]),
+    ({"title": "title: " + "火" * 200}, 2, ["字段 title", "上限 64 字"]),
+])
+def test_bad_input_exits_nonzero_and_leaves_nothing(write_message, tmp_path, change, code,
+                                                    expected) -> None:
+    message_file = write_message(change)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["pack", str(message_file), "-o", str(out)])
+    assert result.exit_code == code, result.output
+    for part in expected:
+        assert part in result.output
+    assert not out.exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
+
+
+def test_bad_url_and_broken_yaml_exit_2(write_message, tmp_path: Path) -> None:
+    text = write_message().read_text("utf-8")
+    bad_url = write_message(text=text.replace("https://example.gov.cn/xf/ebike", "ftp://x.cn/a"))
+    result = run("pack", str(bad_url), "-o", str(tmp_path / "out"))
+    assert result.returncode == 2 and "qr.url" in result.stderr and "http://" in result.stderr
+    broken = write_message(text="id: a\ntitle: [未闭合\nslogan: s\n", name="broken.yaml")
+    result = run("check", str(broken))
+    assert result.returncode == 2 and "broken.yaml:" in result.stderr and "YAML" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_check_exit_codes_and_json(write_message, demo_path: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(main, ["check", str(demo_path)]).exit_code == 0
+    long_title = write_message({"title": "title: " + "电动自行车不进楼入户" * 5})
+    result = runner.invoke(main, ["check", str(long_title), "-c", "poster:phone", "--json"])
+    assert result.exit_code == 1
+    report = json.loads(result.output)
+    assert report["ok"] is False
+    assert report["problems"][0]["channel"] == "poster"
+    assert report["problems"][0]["profile"] == "phone"
+    result = runner.invoke(main, ["check", str(demo_path), "-c", "poster:a5"])
+    assert result.exit_code == 2 and "a5" in result.output
+    result = runner.invoke(main, ["check", str(demo_path), "-c", "hologram"])
+    assert result.exit_code == 2 and "hologram" in result.output
+
+
+def test_init_writes_a_commented_template_once(tmp_path: Path) -> None:
+    target = tmp_path / "m.yaml"
+    assert run("init", str(target)).returncode == 0
+    text = target.read_text("utf-8")
+    assert "# 标题" in text and "# 热线" in text
+    assert load_message(target).id == "my-message-2027"
+    again = run("init", str(target))
+    assert again.returncode == 2 and "已存在" in again.stderr
+
+
+def test_pack_refuses_a_folder_that_is_not_a_pack(tmp_path: Path, demo_path: Path) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "important.txt").write_text("keep me")
+    result = CliRunner().invoke(main, ["pack", str(demo_path), "-o", str(tmp_path / "docs"),
+                                       "-c", "poster:phone"])
+    assert result.exit_code == 2
+    assert (tmp_path / "docs" / "important.txt").read_text() == "keep me"
+
+
+def test_pack_replaces_an_older_pack(tmp_path: Path, demo_path: Path) -> None:
+    runner = CliRunner()
+    out = str(tmp_path / "p")
+    assert runner.invoke(main, ["pack", str(demo_path), "-o", out, "-c", "poster"]).exit_code == 0
+    result = runner.invoke(main, ["pack", str(demo_path), "-o", out, "-c", "poster:phone", "--json"])
+    assert result.exit_code == 0
+    assert [a["path"] for a in json.loads(result.output)["assets"]] == ["poster/phone.png"]
+    assert verify_pack(out) == []
+
+
+def test_channels_lists_profiles() -> None:
+    result = CliRunner().invoke(main, ["channels", "--json"])
+    listing = json.loads(result.output)
+    assert set(listing["poster"]["profiles"]) == {"a4", "a3", "phone"}
