@@ -3,7 +3,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from xfpush.errors import TextFitError
@@ -123,8 +123,9 @@ def break_points(text: str, lines: list[str]) -> list[int]:
     return points
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=1500, deadline=None)
 @given(texts, st.integers(min_value=4, max_value=40))
+@example("0  —", 4)
 def test_wrap_properties(text: str, width: int) -> None:
     try:
         lines = wrap(text, width, columns)
@@ -144,14 +145,20 @@ def test_wrap_properties(text: str, width: int) -> None:
         assert not (WORD.match(before) and WORD.match(after)), "a number or word was split"
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=600, deadline=None)
 @given(texts, st.integers(min_value=6, max_value=40))
+@example("0《0 ——0", 8)
 def test_balanced_wrap_keeps_line_count_and_content(text: str, width: int) -> None:
     try:
         greedy = wrap(text, width, columns)
     except TextFitError:
         return
     balanced = balanced_wrap(text, width, columns)
-    assert len(balanced) == len(greedy)
+    assert len(balanced) <= len(greedy)
     assert "".join(balanced).replace(" ", "") == text.replace(" ", "")
     assert all(display_width(line) <= width for line in balanced)
+    for number, line in enumerate(balanced):
+        if number:
+            assert line[0] not in NO_LINE_START
+        if number < len(balanced) - 1:
+            assert line[-1] not in NO_LINE_END

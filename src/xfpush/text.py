@@ -98,7 +98,7 @@ def clusters(text: str) -> tuple[str, ...]:
             glued.append(atom)
         elif atom.isspace():
             # "（ 119": the space may not become a break after an opening mark.
-            if opens:
+            if opens or previous.isspace():
                 glued[-1] += atom
             else:
                 glued.append(atom)
@@ -151,7 +151,8 @@ def _wrap_paragraph(pieces: Sequence[str], max_width: float, width: WidthFn) -> 
                                f"行宽只有 {max_width:.0f}）", cut_chars=len(ink))
         if line.strip():
             lines.append(line.rstrip())
-        line, line_width = piece, width(piece)
+        line = piece.lstrip()
+        line_width = width(line)
     if line.strip():
         lines.append(line.rstrip())
     return lines
@@ -168,7 +169,8 @@ def balanced_wrap(text: str, max_width: float, width: WidthFn) -> list[str]:
     if len(greedy) <= 1:
         return greedy
     phrases = text.split()
-    if len(phrases) > 1 and all(width(p) <= max_width for p in phrases):
+    breakable = all(p[0] not in NO_LINE_START and p[-1] not in NO_LINE_END for p in phrases)
+    if len(phrases) > 1 and breakable and all(width(p) <= max_width for p in phrases):
         by_phrase = _narrowest(phrases, max_width, width, len(greedy), " ")
         if by_phrase is not None:
             return by_phrase
