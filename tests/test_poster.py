@@ -100,3 +100,20 @@ def test_fallback_font_draws_a_character_the_bundle_lacks(tmp_path: Path, write_
     message = load_message(write_message(text=text))
     assets = POSTER.render(message, "phone", prepare_fonts(message))
     assert all(check.ok for check in assets[0].checks)
+
+
+def test_three_hotlines_share_one_row_and_logo_is_drawn(tmp_path: Path, write_message) -> None:
+    logo = Image.new("RGB", (300, 300), "#0050A0")
+    logo.save(tmp_path / "logo.png")
+    text = write_message().read_text("utf-8").replace(
+        '  隐患举报: "96119"', '  隐患举报: "12345"\n  社区: "023-6688"')
+    text += "logo: logo.png\ntheme:\n  primary: \"#0050A0\"\n"
+    message = load_message(write_message(text=text))
+    plan = POSTER.plan(message, "phone", font_set())
+    numbers = [t for t in plan.texts if t.lines[0] in ("119", "12345", "023-6688")]
+    assert len({round(t.y) for t in numbers}) == 1
+    assert plan.tips_shown == plan.tips_total
+    image = Image.open(io.BytesIO(POSTER.render(message, "phone", prepare_fonts(message))[0].data))
+    assert plan.logo_box is not None
+    left, top, _, _ = plan.logo_box
+    assert image.getpixel((left + 10, top + 10)) == (0, 80, 160)

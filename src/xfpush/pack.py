@@ -73,7 +73,7 @@ def render_assets(message: Message, channels: str | None = None) -> list[Asset]:
             problems += asset.problems()
         assets += rendered
     if problems:
-        raise ChecksFailed(problems)
+        raise ChecksFailed(list(dict.fromkeys(problems)))
     return assets
 
 

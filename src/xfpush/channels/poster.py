@@ -86,8 +86,7 @@ class PosterChannel:
     def plan(self, message: Message, profile_name: str, fonts: FontSet) -> Plan:
         profile = self.profiles[profile_name]
         canvas, bleed = profile.canvas()
-        where = f"[poster:{profile_name}] "
-        return PosterLayout(message, fonts, canvas, bleed, profile.dpi, where).layout()
+        return PosterLayout(message, fonts, canvas, bleed, profile.dpi, "").layout()
 
     def check(self, message: Message, profile: str, fonts: FontSet) -> list[Problem]:
         try:

@@ -29,11 +29,13 @@ class Sizes:
     slogan: tuple[int, int] = (48, 32)
     content: tuple[int, int] = (46, 30)
     hotline_number: tuple[int, int] = (128, 80)
+    hotline_number_crowded: int = 56
+    """Smallest hotline number when three or more share one row (better than dropping tips)."""
     small: int = 28
 
 
 ELDERLY_SIZES = Sizes(title=(140, 84), slogan=(54, 40), content=(56, 40),
-                      hotline_number=(150, 96), small=34)
+                      hotline_number=(150, 96), hotline_number_crowded=56, small=34)
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,7 @@ class PosterLayout:
         self.u = min(self.trim_w / DESIGN_WIDTH, self.trim_h / DESIGN_HEIGHT)
         self.sizes = ELDERLY_SIZES if message.audience == "elderly" else Sizes()
         self.margin = 72 * self.u
+        self._grid: tuple[int, int] | None = None
         self.left = bleed + self.margin
         self.inner = self.trim_w - 2 * self.margin
         theme = message.theme
@@ -217,35 +220,63 @@ class PosterLayout:
         self.plan.tips_shown = shown
         return bottom - min(tops, default=bottom)
 
+    def hotline_grid(self) -> tuple[int, int]:
+        """(columns, number size): as many columns as fit the numbers at a legible size."""
+        if self._grid is not None:
+            return self._grid
+        hotlines = self.message.hotlines
+        failure: TextFitError | None = None
+        for columns in sorted({len(hotlines), min(2, len(hotlines)), 1}, reverse=True):
+            width = self.inner / columns - 48 * self.u
+            largest, smallest = self.sizes.hotline_number
+            if columns >= 3:
+                smallest = self.sizes.hotline_number_crowded
+            try:
+                size = min(self.fit(number, (largest, smallest), width, 400 * self.u,
+                                    bold=True, max_lines=1, line_height=1.1,
+                                    what=f"热线“{label}”的号码").size
+                           for label, number in hotlines)
+            except TextFitError as exc:
+                failure = exc
+                continue
+            self._grid = (columns, size)
+            return self._grid
+        assert failure is not None
+        raise failure
+
+    def hotline_row_height(self) -> float:
+        _, number_size = self.hotline_grid()
+        return (self.sizes.small + 10) * 1.2 * self.u + 4 * self.u + number_size * 1.1
+
     def hotline_height(self) -> float:
-        return (self.sizes.small + 10 + 20) * self.u + self.px(self.sizes.hotline_number[0]) * 1.1 \
-            + 56 * self.u
+        columns, _ = self.hotline_grid()
+        rows = -(-len(self.message.hotlines) // columns)
+        return rows * self.hotline_row_height() + (rows - 1) * 20 * self.u + 56 * self.u
 
     def hotlines(self, top: float, height: float) -> None:
         plan, hotlines = self.plan, self.message.hotlines
+        columns, number_size = self.hotline_grid()
         border = 5 * self.u
         plan.rects.append(((self.left, top, self.left + self.inner, top + height), self.primary,
                            28 * self.u))
         plan.rects.append(((self.left + border, top + border, self.left + self.inner - border,
                             top + height - border), mix(self.primary, self.paper, 0.93), 24 * self.u))
-        column = self.inner / len(hotlines)
-        number_size = min(
-            self.fit(number, self.sizes.hotline_number, column - 32 * self.u, 400 * self.u,
-                     bold=True, max_lines=1, line_height=1.1, what=f"热线“{label}”").size
-            for label, number in hotlines)
+        column = self.inner / columns
+        label_size = self.px(self.sizes.small + 10)
         for index, (label, number) in enumerate(hotlines):
-            x = self.left + index * column
-            y = top + 28 * self.u
-            label_size = self.px(self.sizes.small + 10)
+            row, col = divmod(index, columns)
+            in_row = min(columns, len(hotlines) - row * columns)
+            x = self.left + (self.inner - in_row * column) / 2 + col * column
+            y = top + 28 * self.u + row * (self.hotline_row_height() + 20 * self.u)
             plan.texts.append(TextBlock((label,), x, y, column, label_size, self.ink, bold=True,
                                         align="center", line_height=1.2))
-            y += label_size * 1.2 + 4 * self.u
-            plan.texts.append(TextBlock((number,), x, y, column, number_size, self.primary,
-                                        bold=True, align="center", line_height=1.1))
-            if index:
-                plan.rects.append(((x - 1.5 * self.u, top + 36 * self.u, x + 1.5 * self.u,
-                                    top + height - 36 * self.u), mix(self.primary, self.paper, 0.6),
-                                   0))
+            plan.texts.append(TextBlock((number,), x, y + label_size * 1.2 + 4 * self.u, column,
+                                        number_size, self.primary, bold=True, align="center",
+                                        line_height=1.1))
+            if col:
+                plan.rects.append(((x - 1.5 * self.u, y + 8 * self.u, x + 1.5 * self.u,
+                                    y + self.hotline_row_height() - 8 * self.u),
+                                   mix(self.primary, self.paper, 0.6), 0))
 
     def qr_height(self) -> float:
         return 256 * self.u if self.message.qr else 0.0
@@ -279,8 +310,12 @@ class PosterLayout:
                                              mix(self.ink, self.paper, 0.45)))
 
     def footer_height(self) -> float:
-        lines = bool(self.message.issuer) + bool(self.message.campaign and self.message.campaign.start)
-        return self.bleed + (56 + 46 * max(lines, 1)) * self.u
+        small = self.sizes.small
+        heights = [(small + 4) * 1.3 + 6] if self.message.issuer else []
+        if self.message.campaign and self.message.campaign.start:
+            heights.append(small * 1.3 + 6)
+        # 28 above the text; below it, at least the safe margin plus a little air
+        return self.bleed + (28 + sum(heights or [small]) + 48) * self.u
 
     def footer(self, top: float) -> None:
         plan = self.plan
