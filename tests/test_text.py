@@ -123,6 +123,17 @@ def break_points(text: str, lines: list[str]) -> list[int]:
     return points
 
 
+def assert_well_broken(text: str, lines: list[str], width: int) -> None:
+    """Nothing lost, nothing too wide, no 避头尾 violation, no blank edges."""
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+    for number, line in enumerate(lines):
+        assert line and line == line.strip() and display_width(line) <= width
+        if number:
+            assert line[0] not in NO_LINE_START
+        if number < len(lines) - 1:
+            assert line[-1] not in NO_LINE_END
+
+
 @settings(max_examples=1500, deadline=None)
 @given(texts, st.integers(min_value=4, max_value=40))
 @example("0  —", 4)
@@ -132,14 +143,7 @@ def test_wrap_properties(text: str, width: int) -> None:
     except TextFitError:
         assert any(display_width(piece) > width for piece in clusters(text))
         return
-    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
-    assert all(display_width(line) <= width for line in lines)
-    for number, line in enumerate(lines):
-        assert line and line == line.strip()
-        if number:
-            assert line[0] not in NO_LINE_START
-        if number < len(lines) - 1:
-            assert line[-1] not in NO_LINE_END
+    assert_well_broken(text, lines, width)
     for point in break_points(text, lines):
         before, after = text[point - 1], text[point]
         assert not (WORD.match(before) and WORD.match(after)), "a number or word was split"
@@ -155,10 +159,4 @@ def test_balanced_wrap_keeps_line_count_and_content(text: str, width: int) -> No
         return
     balanced = balanced_wrap(text, width, columns)
     assert len(balanced) <= len(greedy)
-    assert "".join(balanced).replace(" ", "") == text.replace(" ", "")
-    assert all(display_width(line) <= width for line in balanced)
-    for number, line in enumerate(balanced):
-        if number:
-            assert line[0] not in NO_LINE_START
-        if number < len(balanced) - 1:
-            assert line[-1] not in NO_LINE_END
+    assert_well_broken(text, balanced, width)
