@@ -114,6 +114,6 @@ def test_three_hotlines_share_one_row_and_logo_is_drawn(tmp_path: Path, write_me
     assert len({round(t.y) for t in numbers}) == 1
     assert plan.tips_shown == plan.tips_total
     image = Image.open(io.BytesIO(POSTER.render(message, "phone", prepare_fonts(message))[0].data))
-    assert plan.logo_box is not None
-    left, top, _, _ = plan.logo_box
-    assert image.getpixel((left + 10, top + 10)) == (0, 80, 160)
+    (path, (left, top, right, bottom)), = plan.images
+    assert path.name == "logo.png"
+    assert image.getpixel((round(left + right) // 2, round(top + bottom) // 2)) == (0, 80, 160)

@@ -6,18 +6,16 @@ import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from PIL import Image, ImageDraw
+from PIL import Image
 
-from ..draw import draw_block
+from ..canvas import Plan, draw_plan, outside
 from ..errors import Problem, TextFitError
 from ..fonts import FontSet
-from ..images import open_image
 from ..message import Message
 from ..pdf import MM_PER_INCH, PageGeometry, image_pdf, media_box_mm
 from ..qr import decode_check, min_module_px
-from ..qr import render as render_qr
 from .base import Asset, Check
-from .poster_layout import Plan, PosterLayout
+from .poster_layout import PosterLayout
 
 PREVIEW_WIDTH = 1240
 
@@ -99,7 +97,7 @@ class PosterChannel:
     def render(self, message: Message, profile_name: str, fonts: FontSet) -> Sequence[Asset]:
         profile = self.profiles[profile_name]
         plan = self.plan(message, profile_name, fonts)
-        image = self.draw(plan, message, fonts)
+        image = draw_plan(plan, fonts)
         checks = [*self._plan_checks(plan, profile)]
         if not profile.is_print:
             return [self._asset(profile, "png", "image/png", _png(image, None), image, checks,
@@ -155,37 +153,13 @@ class PosterChannel:
                                 f"（下限 {needed}px），静区 4 模块，纠错等级 {matrix.error_correction}"))
         return checks
 
-    def draw(self, plan: Plan, message: Message, fonts: FontSet) -> Image.Image:
-        image = Image.new("RGB", plan.canvas, message.theme["paper"])
-        draw = ImageDraw.Draw(image)
-        for box, colour, radius in plan.rects:
-            if radius:
-                draw.rounded_rectangle(box, radius=radius, fill=colour)
-            else:
-                draw.rectangle(box, fill=colour)
-        for cx, cy, radius, colour in plan.circles:
-            draw.ellipse((cx - radius, cy - radius, cx + radius, cy + radius), fill=colour)
-        for block in plan.texts:
-            draw_block(draw, block, fonts)
-        if plan.qr:
-            matrix, module, x, y = plan.qr
-            image.paste(render_qr(matrix, module).convert("RGB"), (x, y))
-        if plan.logo_box and message.logo:
-            logo = open_image(message.logo)
-            left, top, right, bottom = plan.logo_box
-            logo.thumbnail((right - left, bottom - top), Image.Resampling.LANCZOS)
-            image.paste(logo, (left, top), logo)
-        return image
 
 
 def _safe_area_check(plan: Plan) -> Check:
-    left, top, right, bottom = plan.safe
-    outside = [block.lines[0] for block in plan.texts
-               if block.x < left - 1 or block.x + block.width > right + 1
-               or block.y < top - 1 or block.y + block.height > bottom + 1]
-    if outside:
-        return Check("safe_area", False, f"文字超出安全区：{outside[0]}")
-    return Check("safe_area", True, "文字和二维码都在裁切线内的安全区中")
+    outside_safe = [label for label, box in plan.content_boxes() if outside(box, plan.safe)]
+    if outside_safe:
+        return Check("safe_area", False, f"内容超出安全区：{outside_safe[0]}")
+    return Check("safe_area", True, "文字、二维码和图片都在裁切线内的安全区中")
 
 
 POSTER = PosterChannel()

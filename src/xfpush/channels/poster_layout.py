@@ -8,13 +8,14 @@ Nothing here draws pixels: ``xfpush check`` runs this alone.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+from ..canvas import Plan
 from ..draw import TextBlock, mix
 from ..errors import TextFitError
 from ..fonts import FontSet
 from ..message import Message
-from ..qr import QrMatrix, build_matrix, module_px_for
+from ..qr import build_matrix, module_px_for
 from ..text import Fitted, fit_text, wrap
 
 DESIGN_WIDTH = 1080
@@ -49,26 +50,6 @@ class Disc:
     size: int
 
 
-@dataclass
-class Plan:
-    """Everything the renderer draws, in canvas pixels, plus what the checks need."""
-
-    canvas: tuple[int, int]
-    trim: tuple[int, int, int, int]
-    safe: tuple[float, float, float, float]
-    rects: list[tuple[tuple[float, float, float, float], str, float]] = field(default_factory=list)
-    circles: list[tuple[float, float, float, str]] = field(default_factory=list)
-    texts: list[TextBlock] = field(default_factory=list)
-    qr: tuple[QrMatrix, int, int, int] | None = None
-    logo_box: tuple[int, int, int, int] | None = None
-    tips_shown: int = 0
-    tips_total: int = 0
-
-    @property
-    def min_text_px(self) -> int:
-        return min((block.size for block in self.texts), default=0)
-
-
 class PosterLayout:
     """Lays a message out on a canvas of ``canvas`` pixels with ``bleed`` pixels each side."""
 
@@ -88,7 +69,7 @@ class PosterLayout:
         self.ink, self.paper = theme["ink"], theme["paper"]
         self.plan = Plan(canvas, (bleed, bleed, bleed + self.trim_w, bleed + self.trim_h),
                          (self.left, bleed + self.margin * 0.5, self.left + self.inner,
-                          bleed + self.trim_h - self.margin * 0.5))
+                          bleed + self.trim_h - self.margin * 0.5), background=self.paper)
 
     def px(self, units: float) -> int:
         return max(1, round(units * self.u))
@@ -152,8 +133,7 @@ class PosterLayout:
         if self.message.logo is None:
             return
         side = self.px(96)
-        self.plan.logo_box = (round(self.left), round(top), round(self.left) + side,
-                              round(top) + side)
+        self.plan.images.append((self.message.logo, (self.left, top, self.left + side, top + side)))
 
     def content(self, top: float, height: float) -> float:
         """Body and tips at the largest shared size that fits; low-priority tips go last."""
