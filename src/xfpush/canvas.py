@@ -76,10 +76,12 @@ def fitted_image(path: Path, box: Box) -> tuple[Image.Image, tuple[int, int]]:
     return scaled, (left, top)
 
 
-def draw_plan(plan: Plan, fonts: FontSet) -> Image.Image:
-    """Draw a plan onto a new RGB image."""
+def draw_plan(plan: Plan, fonts: FontSet, antialias: bool = True) -> Image.Image:
+    """Draw a plan onto a new RGB image; without antialiasing for 1-bit media."""
     image = Image.new("RGB", plan.canvas, plan.background)
     draw = ImageDraw.Draw(image)
+    if not antialias:
+        draw.fontmode = "1"
     for box, colour, radius in plan.rects:
         if radius:
             draw.rounded_rectangle(box, radius=radius, fill=colour)

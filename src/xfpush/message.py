@@ -37,7 +37,7 @@ _ID = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 _HOTLINE_NUMBER = re.compile(r"^[0-9][0-9-]{1,19}$")
 _KNOWN_KEYS = {"id", "title", "slogan", "body", "tips", "cta", "qr", "hotlines", "issuer",
-               "audience", "campaign", "variants", "theme", "logo", "fonts"}
+               "audience", "campaign", "variants", "theme", "logo", "fonts", "evacuation_map"}
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,7 @@ class Message:
     campaign: Campaign | None = None
     theme: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_THEME))
     logo: Path | None = None
+    evacuation_map: Path | None = None
     fallback_font: Path | None = None
     variants: Mapping[str, Any] = field(default_factory=dict)
     source: str | None = field(default=None, compare=False)
@@ -107,6 +108,8 @@ class Message:
         data["theme"] = dict(self.theme)
         if self.logo:
             data["logo"] = self.logo.name
+        if self.evacuation_map:
+            data["evacuation_map"] = self.evacuation_map.name
         if self.fallback_font:
             data["fonts"] = {"fallback": self.fallback_font.name}
         if self.variants:

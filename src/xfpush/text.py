@@ -31,6 +31,7 @@ NO_LINE_END = frozenset("（《「『【〔〈〖〘〚“‘([{<（［｛＜＄
 # A run of these is one unbreakable word: digits, Latin letters, URLs, e-mail addresses.
 _WORD_RUN = re.compile(r"[0-9A-Za-z０-９Ａ-Ｚａ-ｚ][0-9A-Za-z０-９Ａ-Ｚａ-ｚ\-_.:/?=&%#@+~]*")
 SUPPORTED_CHARSETS = ("gb2312", "gbk", "gb18030")
+_CLAUSE_END = re.compile(r"(?<=[，、；：,;])(?=[^，。、；：？！）》」』”’…—,.;:?!)\]])")
 
 
 def char_columns(char: str, ambiguous: int = 2) -> int:
@@ -174,6 +175,12 @@ def balanced_wrap(text: str, max_width: float, width: WidthFn) -> list[str]:
         by_phrase = _narrowest(phrases, max_width, width, len(greedy), " ")
         if by_phrase is not None:
             return by_phrase
+    # Next best: break after a comma or enumeration mark, if that costs no extra line.
+    clauses = [c for c in _CLAUSE_END.split(text) if c]
+    if len(clauses) > 1 and all(width(c) <= max_width for c in clauses):
+        by_clause = _narrowest(clauses, max_width, width, len(greedy), "")
+        if by_clause is not None:
+            return by_clause
     return _narrowest(clusters(text), max_width, width, len(greedy), "") or greedy
 
 

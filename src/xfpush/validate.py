@@ -52,7 +52,8 @@ class Validator:
             slogan=self.text("slogan", required=True), body=self.text("body"),
             tips=self._tips(), cta=self.text("cta"), qr=self._qr(), hotlines=self._hotlines(),
             issuer=self.text("issuer"), audience=self._audience(), campaign=self._campaign(),
-            theme=self._theme(), logo=self._logo(), fallback_font=fallback,
+            theme=self._theme(), logo=self._image("logo"),
+            evacuation_map=self._image("evacuation_map"), fallback_font=fallback,
             variants=self._variants(), source=self.source, lines=self.lines)
 
     def text(self, field: str, *, required: bool = False, value: Any = None,
@@ -174,15 +175,15 @@ class Validator:
             self.fail(field, f"文件不存在：{raw}")
         return path
 
-    def _logo(self) -> Path | None:
-        raw = self.data.get("logo")
+    def _image(self, field: str) -> Path | None:
+        raw = self.data.get(field)
         if raw is None:
             return None
-        path = self._file("logo", raw)
+        path = self._file(field, raw)
         try:
             check_image_file(path)
         except ValueError as exc:
-            self.fail("logo", str(exc))
+            self.fail(field, str(exc))
         return path
 
     def _fallback_font(self) -> Path | None:

@@ -7,10 +7,12 @@ from collections.abc import Mapping
 from ..errors import ChannelSelectionError
 from .base import Asset, Channel, Check, Profile
 from .poster import POSTER
+from .sticker import STICKER
+from .tv import TV
 
 CHANNEL_NAMES = ("poster", "sticker", "led", "sms", "audio", "radio", "video", "tv", "splash",
                  "receipt", "social", "screen")
-CHANNELS: Mapping[str, Channel] = {POSTER.name: POSTER}
+CHANNELS: Mapping[str, Channel] = {channel.name: channel for channel in (POSTER, STICKER, TV)}
 
 __all__ = ["CHANNELS", "CHANNEL_NAMES", "Asset", "Channel", "Check", "Profile", "select"]
 

@@ -1,0 +1,144 @@
+"""The ``sticker`` channel: parcel and delivery-bag stickers for 203 dpi thermal printers.
+
+Every profile gives the 1-bit bitmap as PNG, the same bitmap as ZPL and as TSPL, and an A4
+sheet (PDF) tiling it for office printers; the waybill profile also gives the 面单备注 text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from PIL import Image
+
+from ..fonts import FontSet
+from ..labels import DOTS_PER_MM, read_tspl, read_zpl, same_bitmap, sheet, tspl, zpl
+from ..message import Message
+from ..pdf import media_box_mm
+from ..qr import decode_check
+from .base import Asset, Check
+from .templated import ImageProfile, TemplatedChannel
+
+WAYBILL_REMARK_LIMIT = 30
+THERMAL_DPI = 203
+
+
+@dataclass(frozen=True)
+class StickerProfile(ImageProfile):
+    """A thermal label: physical size in mm at 8 dots/mm, printed in pure black and white."""
+
+    width_mm: int = 60
+    """Label width; width_px is this × 8 dots."""
+    height_mm: int = 40
+    """Label height; height_px is this × 8 dots."""
+    gap_mm: float = 2.0
+    """Gap between labels on the roll (TSPL GAP)."""
+
+
+def _profile(name: str, summary: str, width_mm: int, height_mm: int,
+             template: str) -> StickerProfile:
+    return StickerProfile(name, summary, width_mm * DOTS_PER_MM, height_mm * DOTS_PER_MM,
+                          template, dpi=THERMAL_DPI, safe=(0.015, 0.015, 0.985, 0.985),
+                          min_text_px=18, width_mm=width_mm, height_mm=height_mm)
+
+
+PROFILES: Mapping[str, StickerProfile] = {
+    "label-60x40": _profile("label-60x40", "快递包裹贴纸 60×40 mm，203 dpi 黑白：PNG、ZPL、TSPL、A4 拼版 PDF",
+                            60, 40, "sticker-landscape"),
+    "label-100x100": _profile("label-100x100", "包裹/外卖袋贴纸 100×100 mm，203 dpi 黑白：PNG、ZPL、TSPL、A4 拼版 PDF",
+                              100, 100, "sticker-square"),
+    "waybill-65x30": _profile("waybill-65x30", "电子面单自定义区 65×30 mm，203 dpi 黑白，另附面单备注（≤30 字）",
+                              65, 30, "sticker-strip"),
+}
+
+
+def waybill_remark(message: Message) -> tuple[str, str]:
+    """(remark, source field): the first candidate within the 30-character limit."""
+    label, number = message.hotlines[0]
+    candidates = [("variants.waybill", str(message.variants.get("waybill") or "")),
+                  ("slogan+hotline", f"{message.slogan}，{label}{number}"),
+                  ("slogan", message.slogan), ("title", message.title)]
+    for source, text in candidates:
+        if text and len(text) <= WAYBILL_REMARK_LIMIT:
+            return text, source
+    shortest = min((t for _, t in candidates if t), key=len)
+    return shortest, "none"
+
+
+class StickerChannel(TemplatedChannel):
+    """Thermal stickers."""
+
+    name = "sticker"
+    title = "包裹贴纸"
+    profiles = PROFILES
+
+    def plan(self, message: Message, profile_name: str, fonts: FontSet):  # type: ignore[no-untyped-def]
+        profile = self.profiles[profile_name]
+        # Thermal prints black on white whatever the theme; QR modules ≥ 3 dots.
+        layout = self.layout(message, profile, fonts)
+        layout.theme.update({"primary": "#000000", "accent": "#000000", "ink": "#000000",
+                             "paper": "#FFFFFF"})
+        layout.plan.background = "#FFFFFF"
+        return layout.layout()
+
+    def finish(self, image: Image.Image, profile: ImageProfile) -> tuple[Image.Image, list[Check]]:
+        bitmap = image.convert("L").point(lambda v: 255 if v >= 128 else 0).convert("1")
+        ok = bitmap.mode == "1" and bitmap.size == (profile.width_px, profile.height_px)
+        return bitmap, [Check("one_bit", ok, f"1 位黑白位图 {bitmap.width}×{bitmap.height} 点"
+                                             f"（{THERMAL_DPI} dpi，8 点/毫米），无灰度")]
+
+    def render_image(self, message, profile, fonts):  # type: ignore[no-untyped-def]
+        plan = self.plan(message, profile.name, fonts)
+        from ..canvas import draw_plan
+
+        image, extra = self.finish(draw_plan(plan, fonts, antialias=False), profile)
+        checks = [*self.plan_checks(plan, profile), *extra]
+        if message.qr and plan.qr:
+            checks.append(Check("qr_decodes", *decode_check(image, message.qr.url)))
+        return image, checks, plan
+
+    def render(self, message: Message, profile_name: str, fonts: FontSet) -> Sequence[Asset]:
+        profile = self.profiles[profile_name]
+        bitmap, checks, _ = self.render_image(message, profile, fonts)
+        base = {"channel": self.name, "profile": profile.name, "width_px": bitmap.width,
+                "height_px": bitmap.height, "width_mm": float(profile.width_mm),
+                "height_mm": float(profile.height_mm), "dpi": THERMAL_DPI,
+                "qr_url": message.qr.url if message.qr else None}
+        zpl_data = zpl(bitmap)
+        tspl_data = tspl(bitmap, profile.width_mm, profile.height_mm, profile.gap_mm)
+        zpl_ok = same_bitmap(read_zpl(zpl_data), bitmap)
+        tspl_ok = same_bitmap(read_tspl(tspl_data), bitmap)
+        sheet_pdf, count = sheet(bitmap, profile.width_mm, profile.height_mm, message.title)
+        page_w, page_h = media_box_mm(sheet_pdf)
+        assets = [
+            self.png_asset(message, profile, bitmap, checks,
+                           mm=(float(profile.width_mm), float(profile.height_mm))),
+            Asset(**base, path=f"sticker/{profile.name}.zpl", media_type="application/x-zpl",
+                  data=zpl_data, checks=(Check("zpl_bitmap", zpl_ok, "^GFA 图形字段与 PNG 逐点一致"
+                                               if zpl_ok else "ZPL 图形与 PNG 不一致"),)),
+            Asset(**base, path=f"sticker/{profile.name}.tspl", media_type="application/x-tspl",
+                  data=tspl_data, checks=(Check("tspl_bitmap", tspl_ok, "BITMAP 数据与 PNG 逐点一致"
+                                                if tspl_ok else "TSPL 位图与 PNG 不一致"),)),
+            Asset(self.name, profile.name, f"sticker/{profile.name}-sheet.pdf", "application/pdf",
+                  sheet_pdf, (Check("sheet", count >= 1 and round(page_w) == 210 and
+                                    round(page_h) == 297,
+                                    f"A4（{page_w:.0f}×{page_h:.0f} mm）每页 {count} 枚，原尺寸，带裁切线"),),
+                  width_mm=round(page_w, 1), height_mm=round(page_h, 1), dpi=THERMAL_DPI,
+                  qr_url=base["qr_url"]),  # type: ignore[arg-type]
+        ]
+        if profile.name.startswith("waybill"):
+            assets.append(self.remark_asset(message, profile))
+        return assets
+
+    def remark_asset(self, message: Message, profile: StickerProfile) -> Asset:
+        remark, source = waybill_remark(message)
+        ok = len(remark) <= WAYBILL_REMARK_LIMIT
+        detail = (f"{len(remark)} 字（上限 {WAYBILL_REMARK_LIMIT}），取自 {source}" if ok else
+                  f"面单备注过长：最短的候选也有 {len(remark)} 字，上限 {WAYBILL_REMARK_LIMIT} 字，"
+                  f"请在 variants.waybill 写一条不超过 {WAYBILL_REMARK_LIMIT} 字的备注")
+        return Asset(self.name, profile.name, "sticker/waybill-remark.txt",
+                     "text/plain; charset=utf-8", (remark + "\n").encode("utf-8"),
+                     (Check("remark_length", ok, detail),), text=remark)
+
+
+STICKER = StickerChannel()

@@ -1,0 +1,206 @@
+"""The ``tv`` channel: cable-TV home-screen banners (broadcast-legal) and the 提示字幕 crawl."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+
+from ..fonts import FontSet
+from ..message import Message
+from ..text import balanced_wrap, display_width
+from .base import Asset, Check
+from .templated import ImageProfile, TemplatedChannel
+
+GRAPHICS_SAFE = (0.05, 0.05, 0.95, 0.95)  # 90% of the frame (1728×972 at 96,54 in 1080p)
+
+
+@dataclass(frozen=True)
+class TvProfile(ImageProfile):
+    """A TV graphic: broadcast-legal levels inside the graphics-safe area."""
+
+    luma_min: int = 16
+    """Lowest legal 8-bit level (studio range black)."""
+    luma_max: int = 235
+    """Highest legal 8-bit level (studio range white)."""
+
+
+@dataclass(frozen=True)
+class TickerProfile:
+    """The 提示字幕 crawl: text paced for reading."""
+
+    name: str
+    summary: str
+    chars_per_second: float = 5.0
+    """Reading speed no cue may exceed."""
+    cue_columns: int = 36
+    """Widest subtitle cue, in columns (a hanzi is two)."""
+    font_px: int = 54
+    """Crawl text height on a 1080-line screen."""
+    screen_width: int = 1920
+    min_cue_s: float = 2.0
+    """Shortest time a cue stays up."""
+
+
+PROFILES: Mapping[str, ImageProfile | TickerProfile] = {
+    "banner-1080p": TvProfile("banner-1080p", "有线电视专栏横幅 1920×1080，90% 图文安全区，亮度 16–235",
+                              1920, 1080, "tv-banner", safe=GRAPHICS_SAFE, min_text_px=22),
+    "banner-720p": TvProfile("banner-720p", "有线电视专栏横幅 1280×720，90% 图文安全区，亮度 16–235",
+                             1280, 720, "tv-banner", safe=GRAPHICS_SAFE, min_text_px=15),
+    "ticker": TickerProfile("ticker", "提示字幕滚动文字：.txt、.srt、.ass，每秒不超过 5 字"),
+}
+
+
+def broadcast_legal(image: Image.Image, low: int, high: int) -> Image.Image:
+    """Scale full-range RGB into [low, high] on every channel, so luma is legal too."""
+    data = np.asarray(image.convert("RGB"), dtype=np.float32)
+    scaled = np.rint(low + data * (high - low) / 255.0).astype(np.uint8)
+    return Image.fromarray(scaled, "RGB")
+
+
+def luma_range(image: Image.Image) -> tuple[int, int]:
+    """(min, max) BT.709 luma of an RGB image, 8-bit."""
+    data = np.asarray(image.convert("RGB"), dtype=np.float32)
+    luma = data @ np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)
+    return int(np.floor(luma.min())), int(np.ceil(luma.max() - 1e-3))
+
+
+def ticker_text(message: Message) -> str:
+    """The crawl: a variant if given, else title, first tips and the fire hotline."""
+    for key in ("ticker", "tv"):
+        value = message.variants.get(key)
+        if isinstance(value, str) and value:
+            return value
+    parts = [f"【消防安全提示】{message.title.replace(' ', '，')}"]
+    parts += list(message.tips[:3])
+    label, number = message.hotlines[0]
+    parts.append(f"如遇{label}请拨打{number}")
+    return "。".join(p.rstrip("。；") for p in parts) + "。"
+
+
+def _timestamp(seconds: float, comma: bool = True) -> str:
+    millis = round(seconds * 1000)
+    hours, rest = divmod(millis, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    secs, millis = divmod(rest, 1000)
+    if comma:
+        return f"{hours:02d}:{minutes:02d}:{secs:02d},{millis:03d}"
+    return f"{hours:d}:{minutes:02d}:{secs:02d}.{millis // 10:02d}"
+
+
+def cue_lines(text: str, columns: int) -> list[str]:
+    """Sentences packed into cues, broken after commas where possible, never mid-number."""
+    lines: list[str] = []
+    for sentence in (s for s in re.split(r"(?<=[。！？；])", text) if s.strip()):
+        current = ""
+        for phrase in (p for p in re.split(r"(?<=[，、：])", sentence) if p):
+            if display_width(current + phrase) <= columns:
+                current += phrase
+                continue
+            if current:
+                lines.append(current)
+            pieces = balanced_wrap(phrase, columns, display_width)
+            lines.extend(pieces[:-1])
+            current = pieces[-1]
+        if current:
+            lines.append(current)
+    return lines
+
+
+def cues(text: str, profile: TickerProfile) -> list[tuple[float, float, str]]:
+    """(start, end, text) cues, each long enough to be read at the profile's speed."""
+    timed, clock = [], 0.0
+    for line in cue_lines(text, profile.cue_columns):
+        visible = len(line.replace(" ", ""))
+        duration = max(profile.min_cue_s, round(visible / profile.chars_per_second + 0.05, 1))
+        timed.append((clock, clock + duration, line))
+        clock += duration
+    return timed
+
+
+def srt(timed: list[tuple[float, float, str]]) -> str:
+    blocks = [f"{i}\n{_timestamp(a)} --> {_timestamp(b)}\n{t}\n"
+              for i, (a, b, t) in enumerate(timed, start=1)]
+    return "\n".join(blocks)
+
+
+def ass(text: str, profile: TickerProfile, fonts: FontSet) -> tuple[str, float]:
+    """An ASS crawl (Banner effect) moving at the reading speed; returns (script, seconds)."""
+    speed = profile.chars_per_second * profile.font_px  # px per second: one hanzi per char
+    width = fonts.width(text, profile.font_px, True)
+    seconds = round((width + profile.screen_width) / speed, 2)
+    delay_ms = max(1, round(1000 / speed))
+    script = "\n".join([
+        "[Script Info]", "ScriptType: v4.00+", f"PlayResX: {profile.screen_width}",
+        "PlayResY: 1080", "WrapStyle: 2", "",
+        "[V4+ Styles]",
+        "Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, "
+        "BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, "
+        "BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding",
+        f"Style: Ticker,Noto Sans CJK SC,{profile.font_px},&H00EBEBEB,&H00EBEBEB,&H00101010,"
+        "&H80101010,-1,0,0,0,100,100,0,0,3,2,0,2,0,0,60,134", "",
+        "[Events]",
+        "Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text",
+        f"Dialogue: 0,{_timestamp(0, False)},{_timestamp(seconds, False)},Ticker,,0,0,0,"
+        f"Banner;{delay_ms},{text}", ""])
+    return script, seconds
+
+
+def srt_duration(data: str) -> float:
+    """End time of the last cue, read back from SRT text."""
+    ends = re.findall(r"--> (\d+):(\d+):(\d+),(\d+)", data)
+    h, m, s, ms = (int(v) for v in ends[-1])
+    return h * 3600 + m * 60 + s + ms / 1000
+
+
+class TvChannel(TemplatedChannel):
+    """Cable-TV banners and the ticker."""
+
+    name = "tv"
+    title = "有线电视"
+    profiles = PROFILES  # type: ignore[assignment]
+
+    def finish(self, image: Image.Image, profile: ImageProfile) -> tuple[Image.Image, list[Check]]:
+        assert isinstance(profile, TvProfile)
+        before = luma_range(image)
+        legal = broadcast_legal(image, profile.luma_min, profile.luma_max)
+        low, high = luma_range(legal)
+        channels = legal.getextrema()
+        in_range = (low >= profile.luma_min and high <= profile.luma_max and
+                    all(lo >= profile.luma_min and hi <= profile.luma_max for lo, hi in channels))  # type: ignore[misc]
+        return legal, [Check("broadcast_legal", in_range,
+                             f"亮度 {low}–{high}（合法范围 {profile.luma_min}–{profile.luma_max}；"
+                             f"原图 {before[0]}–{before[1]} 已压入合法范围）")]
+
+    def render(self, message: Message, profile_name: str, fonts: FontSet) -> Sequence[Asset]:
+        profile = self.profiles[profile_name]
+        if isinstance(profile, TickerProfile):
+            return self.ticker(message, profile, fonts)
+        return super().render(message, profile_name, fonts)
+
+    def ticker(self, message: Message, profile: TickerProfile, fonts: FontSet) -> list[Asset]:
+        text = ticker_text(message)
+        timed = cues(text, profile)
+        subtitles = srt(timed)
+        script, crawl_s = ass(text, profile, fonts)
+        fastest = max(len(t.replace(" ", "")) / (b - a) for a, b, t in timed)
+        pace = Check("reading_speed", fastest <= profile.chars_per_second + 1e-9,
+                     f"最快 {fastest:.2f} 字/秒，上限 {profile.chars_per_second:g} 字/秒，"
+                     f"共 {len(timed)} 条字幕")
+        measured = srt_duration(subtitles)
+        base = {"channel": self.name, "profile": profile.name}
+        return [
+            Asset(**base, path="tv/ticker.txt", media_type="text/plain; charset=utf-8",
+                  data=(text + "\n").encode("utf-8"), checks=(pace,), text=text),
+            Asset(**base, path="tv/ticker.srt", media_type="application/x-subrip",
+                  data=subtitles.encode("utf-8"), checks=(pace,), text=subtitles,
+                  duration_s=measured),
+            Asset(**base, path="tv/ticker.ass", media_type="text/x-ssa",
+                  data=script.encode("utf-8"), checks=(pace,), text=script, duration_s=crawl_s),
+        ]
+
+
+TV = TvChannel()
