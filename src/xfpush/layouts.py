@@ -103,7 +103,8 @@ def load_template(name: str) -> Template:
 @cache
 def library() -> dict[str, Any]:
     """Fixed wording shared by layouts (e.g. general evacuation reminders)."""
-    return tomllib.loads(asset_path("library.toml").read_text("utf-8"))
+    loaded: dict[str, Any] = tomllib.loads(asset_path("library.toml").read_text("utf-8"))
+    return loaded
 
 
 def field_text(message: Message, name: str) -> str:

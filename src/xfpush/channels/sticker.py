@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 from PIL import Image
 
+from ..canvas import Plan
 from ..fonts import FontSet
 from ..labels import DOTS_PER_MM, read_tspl, read_zpl, same_bitmap, sheet, tspl, zpl
 from ..message import Message
 from ..pdf import media_box_mm
-from ..qr import decode_check
 from .base import Asset, Check
 from .templated import ImageProfile, TemplatedChannel
 
@@ -71,8 +71,9 @@ class StickerChannel(TemplatedChannel):
     name = "sticker"
     title = "包裹贴纸"
     profiles = PROFILES
+    antialias = False
 
-    def plan(self, message: Message, profile_name: str, fonts: FontSet):  # type: ignore[no-untyped-def]
+    def plan(self, message: Message, profile_name: str, fonts: FontSet) -> Plan:
         profile = self.profiles[profile_name]
         # Thermal prints black on white whatever the theme; QR modules ≥ 3 dots.
         layout = self.layout(message, profile, fonts)
@@ -87,23 +88,17 @@ class StickerChannel(TemplatedChannel):
         return bitmap, [Check("one_bit", ok, f"1 位黑白位图 {bitmap.width}×{bitmap.height} 点"
                                              f"（{THERMAL_DPI} dpi，8 点/毫米），无灰度")]
 
-    def render_image(self, message, profile, fonts):  # type: ignore[no-untyped-def]
-        plan = self.plan(message, profile.name, fonts)
-        from ..canvas import draw_plan
-
-        image, extra = self.finish(draw_plan(plan, fonts, antialias=False), profile)
-        checks = [*self.plan_checks(plan, profile), *extra]
-        if message.qr and plan.qr:
-            checks.append(Check("qr_decodes", *decode_check(image, message.qr.url)))
-        return image, checks, plan
-
     def render(self, message: Message, profile_name: str, fonts: FontSet) -> Sequence[Asset]:
         profile = self.profiles[profile_name]
         bitmap, checks, _ = self.render_image(message, profile, fonts)
-        base = {"channel": self.name, "profile": profile.name, "width_px": bitmap.width,
-                "height_px": bitmap.height, "width_mm": float(profile.width_mm),
-                "height_mm": float(profile.height_mm), "dpi": THERMAL_DPI,
-                "qr_url": message.qr.url if message.qr else None}
+        qr_url = message.qr.url if message.qr else None
+
+        def label_file(ext: str, media_type: str, data: bytes, check: Check) -> Asset:
+            return Asset(self.name, profile.name, f"sticker/{profile.name}.{ext}", media_type,
+                         data, (check,), width_px=bitmap.width, height_px=bitmap.height,
+                         width_mm=float(profile.width_mm), height_mm=float(profile.height_mm),
+                         dpi=THERMAL_DPI, qr_url=qr_url)
+
         zpl_data = zpl(bitmap)
         tspl_data = tspl(bitmap, profile.width_mm, profile.height_mm, profile.gap_mm)
         zpl_ok = same_bitmap(read_zpl(zpl_data), bitmap)
@@ -113,18 +108,18 @@ class StickerChannel(TemplatedChannel):
         assets = [
             self.png_asset(message, profile, bitmap, checks,
                            mm=(float(profile.width_mm), float(profile.height_mm))),
-            Asset(**base, path=f"sticker/{profile.name}.zpl", media_type="application/x-zpl",
-                  data=zpl_data, checks=(Check("zpl_bitmap", zpl_ok, "^GFA 图形字段与 PNG 逐点一致"
-                                               if zpl_ok else "ZPL 图形与 PNG 不一致"),)),
-            Asset(**base, path=f"sticker/{profile.name}.tspl", media_type="application/x-tspl",
-                  data=tspl_data, checks=(Check("tspl_bitmap", tspl_ok, "BITMAP 数据与 PNG 逐点一致"
-                                                if tspl_ok else "TSPL 位图与 PNG 不一致"),)),
+            label_file("zpl", "application/x-zpl", zpl_data, Check(
+                "zpl_bitmap", zpl_ok, "^GFA 图形字段与 PNG 逐点一致" if zpl_ok
+                else "ZPL 图形与 PNG 不一致")),
+            label_file("tspl", "application/x-tspl", tspl_data, Check(
+                "tspl_bitmap", tspl_ok, "BITMAP 数据与 PNG 逐点一致" if tspl_ok
+                else "TSPL 位图与 PNG 不一致")),
             Asset(self.name, profile.name, f"sticker/{profile.name}-sheet.pdf", "application/pdf",
                   sheet_pdf, (Check("sheet", count >= 1 and round(page_w) == 210 and
                                     round(page_h) == 297,
                                     f"A4（{page_w:.0f}×{page_h:.0f} mm）每页 {count} 枚，原尺寸，带裁切线"),),
                   width_mm=round(page_w, 1), height_mm=round(page_h, 1), dpi=THERMAL_DPI,
-                  qr_url=base["qr_url"]),  # type: ignore[arg-type]
+                  qr_url=qr_url),
         ]
         if profile.name.startswith("waybill"):
             assets.append(self.remark_asset(message, profile))

@@ -55,6 +55,8 @@ class TemplatedChannel:
     name = ""
     title = ""
     profiles: Mapping[str, ImageProfile] = {}
+    antialias = True
+    """False for 1-bit media: glyphs are rendered as hard dots, not grey edges."""
 
     def layout(self, message: Message, profile: ImageProfile, fonts: FontSet) -> TemplateLayout:
         return TemplateLayout(message, fonts, load_template(profile.template),
@@ -112,7 +114,7 @@ class TemplatedChannel:
     def render_image(self, message: Message, profile: ImageProfile, fonts: FontSet
                      ) -> tuple[Image.Image, list[Check], Plan]:
         plan = self.plan(message, profile.name, fonts)
-        image, extra = self.finish(draw_plan(plan, fonts), profile)
+        image, extra = self.finish(draw_plan(plan, fonts, self.antialias), profile)
         checks = [*self.plan_checks(plan, profile), *extra]
         checks += self.pixel_checks(image, profile)
         if message.qr and plan.qr:
@@ -158,5 +160,5 @@ def _used(plan: Plan) -> str:
 def _extrema(image: Image.Image) -> list[tuple[int, int]]:
     values = image.getextrema()
     if isinstance(values[0], tuple):
-        return list(values)  # type: ignore[arg-type]
+        return list(values)
     return [values]  # type: ignore[list-item]

@@ -191,15 +191,14 @@ class TvChannel(TemplatedChannel):
                      f"最快 {fastest:.2f} 字/秒，上限 {profile.chars_per_second:g} 字/秒，"
                      f"共 {len(timed)} 条字幕")
         measured = srt_duration(subtitles)
-        base = {"channel": self.name, "profile": profile.name}
+        name = profile.name
         return [
-            Asset(**base, path="tv/ticker.txt", media_type="text/plain; charset=utf-8",
-                  data=(text + "\n").encode("utf-8"), checks=(pace,), text=text),
-            Asset(**base, path="tv/ticker.srt", media_type="application/x-subrip",
-                  data=subtitles.encode("utf-8"), checks=(pace,), text=subtitles,
-                  duration_s=measured),
-            Asset(**base, path="tv/ticker.ass", media_type="text/x-ssa",
-                  data=script.encode("utf-8"), checks=(pace,), text=script, duration_s=crawl_s),
+            Asset(self.name, name, "tv/ticker.txt", "text/plain; charset=utf-8",
+                  (text + "\n").encode("utf-8"), (pace,), text=text),
+            Asset(self.name, name, "tv/ticker.srt", "application/x-subrip",
+                  subtitles.encode("utf-8"), (pace,), text=subtitles, duration_s=measured),
+            Asset(self.name, name, "tv/ticker.ass", "text/x-ssa", script.encode("utf-8"),
+                  (pace,), text=script, duration_s=crawl_s),
         ]
 
 
