@@ -275,7 +275,7 @@ class TemplateLayout:
         return blocks
 
     def _hotlines(self, block: Block, box: Box) -> None:
-        hotlines = self.message.hotlines
+        hotlines = self.message.hotlines[: block.count]
         largest, smallest = self._size_range(block)
         width, height = box[2] - box[0], box[3] - box[1]
         if block.style == "inline":

@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -58,14 +59,24 @@ def check_message(message: Message, channels: str | None = None) -> list[Problem
     return problems
 
 
-def render_assets(message: Message, channels: str | None = None) -> list[Asset]:
-    """Render every selected profile; raise ChecksFailed listing every failure."""
+def render_assets(message: Message, channels: str | None = None, *,
+                  use_cache: bool = True) -> list[Asset]:
+    """Render every selected profile; raise ChecksFailed listing every failure.
+
+    Assets are a pure function of the message (and its files), the profile and the xfpush
+    version, so within one process a profile already rendered for the same message is reused.
+    """
     fonts = prepare_fonts(message)
+    key = message_key(message) if use_cache else ""
     assets: list[Asset] = []
     problems: list[Problem] = []
     for channel, profile in select(channels):
         try:
-            rendered = channel.render(message, profile, fonts)
+            rendered = _ASSETS.get((key, channel.name, profile)) if use_cache else None
+            if rendered is None:
+                rendered = tuple(channel.render(message, profile, fonts))
+                if use_cache:
+                    _ASSETS.put((key, channel.name, profile), rendered)
         except TextFitError as exc:
             problems.append(Problem(channel.name, profile, "text_fit", str(exc)))
             continue
@@ -75,6 +86,44 @@ def render_assets(message: Message, channels: str | None = None) -> list[Asset]:
     if problems:
         raise ChecksFailed(list(dict.fromkeys(problems)))
     return assets
+
+
+class _AssetCache:
+    """A small in-process LRU of rendered assets, bounded by total bytes."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.entries: OrderedDict[tuple[str, str, str], tuple[Asset, ...]] = OrderedDict()
+        self.size = 0
+
+    def get(self, key: tuple[str, str, str]) -> tuple[Asset, ...] | None:
+        found = self.entries.get(key)
+        if found is not None:
+            self.entries.move_to_end(key)
+        return found
+
+    def put(self, key: tuple[str, str, str], assets: tuple[Asset, ...]) -> None:
+        self.entries[key] = assets
+        self.size += sum(len(a.data) for a in assets)
+        while self.size > self.max_bytes and len(self.entries) > 1:
+            _, evicted = self.entries.popitem(last=False)
+            self.size -= sum(len(a.data) for a in evicted)
+
+    def clear(self) -> None:
+        self.entries.clear()
+        self.size = 0
+
+
+_ASSETS = _AssetCache(256 * 1024 * 1024)
+
+
+def message_key(message: Message) -> str:
+    """Content hash of everything a rendering depends on: fields, user files, version."""
+    digest = hashlib.sha256(__version__.encode() + message_yaml(message))
+    for path in (message.logo, message.evacuation_map, message.fallback_font):
+        if path is not None:
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def message_yaml(message: Message) -> bytes:

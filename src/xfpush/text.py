@@ -239,14 +239,17 @@ def fit_text(text: str, *, box_width: float, box_height: float, max_size: int, m
 
     Raises TextFitError saying how many characters to cut when even ``min_size`` is too big.
     """
-    for size in range(max_size, min_size - 1, -1):
-        lines = _lines_at(text, size, box_width, width_at, balanced)
-        if lines is None:
-            continue
-        if max_lines is not None and len(lines) > max_lines:
-            continue
-        if len(lines) * size * line_height <= box_height + 0.5:
-            return Fitted(size, tuple(lines), line_height)
+    # A headline the author split with spaces keeps its phrases whole if any size allows it.
+    attempts = [True, False] if balanced and len(text.split()) > 1 else [False]
+    for whole_phrases in attempts:
+        for size in range(max_size, min_size - 1, -1):
+            lines = _lines_at(text, size, box_width, width_at, balanced, whole_phrases)
+            if lines is None:
+                continue
+            if max_lines is not None and len(lines) > max_lines:
+                continue
+            if len(lines) * size * line_height <= box_height + 0.5:
+                return Fitted(size, tuple(lines), line_height)
     keep = _fitting_prefix(text, box_width, box_height, min_size, width_at, line_height,
                            max_lines)
     total = len(text.replace(" ", ""))
@@ -257,11 +260,17 @@ def fit_text(text: str, *, box_width: float, box_height: float, max_size: int, m
 
 
 def _lines_at(text: str, size: int, box_width: float, width_at: Callable[[str, int], float],
-              balanced: bool) -> list[str] | None:
+              balanced: bool, whole_phrases: bool = False) -> list[str] | None:
     def measure(s: str) -> float:
         return width_at(s, size)
 
     try:
+        if whole_phrases:
+            phrases = text.split()
+            if any(measure(p) > box_width for p in phrases):
+                return None
+            greedy = _wrap_paragraph(_joined(phrases, " "), box_width, measure)
+            return _narrowest(phrases, box_width, measure, len(greedy), " ")
         return (balanced_wrap if balanced else wrap)(text, box_width, measure)
     except TextFitError:
         return None

@@ -7,12 +7,15 @@ from collections.abc import Mapping
 from ..errors import ChannelSelectionError
 from .base import Asset, Channel, Check, Profile
 from .poster import POSTER
+from .screen import SCREEN
+from .social import SOCIAL
+from .splash import SPLASH
 from .sticker import STICKER
 from .tv import TV
 
 CHANNEL_NAMES = ("poster", "sticker", "led", "sms", "audio", "radio", "video", "tv", "splash",
                  "receipt", "social", "screen")
-CHANNELS: Mapping[str, Channel] = {channel.name: channel for channel in (POSTER, STICKER, TV)}
+CHANNELS: Mapping[str, Channel] = {channel.name: channel for channel in (POSTER, STICKER, TV, SPLASH, SOCIAL, SCREEN)}
 
 __all__ = ["CHANNELS", "CHANNEL_NAMES", "Asset", "Channel", "Check", "Profile", "select"]
 
