@@ -57,7 +57,7 @@ def _preview(asset: dict[str, Any]) -> str:
         return f'<audio controls preload="metadata" src="{path}"></audio>'
     if media == "application/pdf":
         size = f"{asset['width_mm']}×{asset['height_mm']} mm" if asset["width_mm"] else ""
-        return f'<p><a href="{path}">打开 PDF 印刷文件</a> {escape(size)}（预览见同规格 PNG）</p>'
+        return f'<p><a href="{path}">打开 PDF 印刷文件</a> {escape(size)}</p>'
     if asset.get("text") is not None:
         return f"<pre>{escape(asset['text'])}</pre>"
     return f'<p><a href="{path}">{path}</a></p>'
