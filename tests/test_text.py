@@ -123,7 +123,7 @@ def break_points(text: str, lines: list[str]) -> list[int]:
     return points
 
 
-def assert_well_broken(text: str, lines: list[str], width: int) -> None:
+def assert_well_broken(text: str, lines: list[str], width: float) -> None:
     """Nothing lost, nothing too wide, no 避头尾 violation, no blank edges."""
     assert "".join(lines).replace(" ", "") == text.replace(" ", "")
     for number, line in enumerate(lines):
@@ -152,6 +152,7 @@ def test_wrap_properties(text: str, width: int) -> None:
 @settings(max_examples=600, deadline=None)
 @given(texts, st.integers(min_value=6, max_value=40))
 @example("0《0 ——0", 8)
+@example("0————， —0", 14)
 def test_balanced_wrap_keeps_line_count_and_content(text: str, width: int) -> None:
     try:
         greedy = wrap(text, width, columns)
@@ -160,3 +161,18 @@ def test_balanced_wrap_keeps_line_count_and_content(text: str, width: int) -> No
     balanced = balanced_wrap(text, width, columns)
     assert len(balanced) <= len(greedy)
     assert_well_broken(text, balanced, width)
+
+
+@settings(max_examples=400, deadline=None)
+@given(texts, st.integers(min_value=8, max_value=60))
+@example("《 —", 8)
+def test_fit_text_headlines_obey_the_same_rules(text: str, columns: int) -> None:
+    def width_at(piece: str, size: int) -> float:
+        return display_width(piece) * size
+
+    try:
+        fitted = fit_text(text, box_width=columns * 10, box_height=10_000, max_size=20,
+                          min_size=10, width_at=width_at, balanced=True, max_lines=6)
+    except TextFitError:
+        return
+    assert_well_broken(text, list(fitted.lines), columns * 10 / fitted.size)

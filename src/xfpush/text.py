@@ -170,18 +170,24 @@ def balanced_wrap(text: str, max_width: float, width: WidthFn) -> list[str]:
     if len(greedy) <= 1:
         return greedy
     phrases = text.split()
-    breakable = all(p[0] not in NO_LINE_START and p[-1] not in NO_LINE_END for p in phrases)
-    if len(phrases) > 1 and breakable and all(width(p) <= max_width for p in phrases):
+    if len(phrases) > 1 and _breakable(phrases) and all(width(p) <= max_width for p in phrases):
         by_phrase = _narrowest(phrases, max_width, width, len(greedy), " ")
         if by_phrase is not None:
             return by_phrase
     # Next best: break after a comma or enumeration mark, if that costs no extra line.
     clauses = [c for c in _CLAUSE_END.split(text) if c]
-    if len(clauses) > 1 and all(width(c) <= max_width for c in clauses):
+    starts_ok = all(c.strip() and c.strip()[0] not in NO_LINE_START for c in clauses[1:])
+    if len(clauses) > 1 and starts_ok and all(width(c) <= max_width for c in clauses):
         by_clause = _narrowest(clauses, max_width, width, len(greedy), "")
         if by_clause is not None:
             return by_clause
     return _narrowest(clusters(text), max_width, width, len(greedy), "") or greedy
+
+
+def _breakable(phrases: Sequence[str]) -> bool:
+    """Whether lines may break between these phrases without breaking 避头尾."""
+    return all(p[0] not in NO_LINE_START for p in phrases[1:]) and all(
+        p[-1] not in NO_LINE_END for p in phrases[:-1])
 
 
 def _narrowest(pieces: Sequence[str], max_width: float, width: WidthFn, line_count: int,
@@ -267,7 +273,7 @@ def _lines_at(text: str, size: int, box_width: float, width_at: Callable[[str, i
     try:
         if whole_phrases:
             phrases = text.split()
-            if any(measure(p) > box_width for p in phrases):
+            if not _breakable(phrases) or any(measure(p) > box_width for p in phrases):
                 return None
             greedy = _wrap_paragraph(_joined(phrases, " "), box_width, measure)
             return _narrowest(phrases, box_width, measure, len(greedy), " ")
