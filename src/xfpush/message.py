@@ -29,7 +29,7 @@ AUDIENCES = ("general", "elderly", "children", "students", "riders", "couriers",
 DEFAULT_HOTLINES = (("火警", "119"), ("隐患举报", "96119"))
 DEFAULT_THEME = {"primary": "#C8102E", "accent": "#FFC20E", "ink": "#1F1F1F", "paper": "#FFFFFF"}
 # Sanity limits of the model; each channel has its own, stricter limits.
-FIELD_LIMITS = {"title": 64, "slogan": 40, "body": 600, "cta": 40, "issuer": 60,
+FIELD_LIMITS = {"sms_signature": 16, "title": 64, "slogan": 40, "body": 600, "cta": 40, "issuer": 60,
                 "qr.caption": 40, "campaign.name": 60, "tip": 80, "variant": 600}
 MAX_TIPS = 12
 MAX_URL = 512
@@ -37,7 +37,8 @@ _ID = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 _HOTLINE_NUMBER = re.compile(r"^[0-9][0-9-]{1,19}$")
 _KNOWN_KEYS = {"id", "title", "slogan", "body", "tips", "cta", "qr", "hotlines", "issuer",
-               "audience", "campaign", "variants", "theme", "logo", "fonts", "evacuation_map"}
+               "audience", "campaign", "variants", "theme", "logo", "fonts", "evacuation_map",
+               "sms_signature"}
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ class Message:
     qr: QrLink | None = None
     hotlines: tuple[tuple[str, str], ...] = DEFAULT_HOTLINES
     issuer: str = ""
+    sms_signature: str = ""
     audience: str = "general"
     campaign: Campaign | None = None
     theme: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_THEME))
@@ -83,7 +85,8 @@ class Message:
     def text_fields(self) -> list[tuple[str, str]]:
         """(field name, text) of every text a channel may draw."""
         fields = [("title", self.title), ("slogan", self.slogan), ("body", self.body),
-                  ("cta", self.cta), ("issuer", self.issuer)]
+                  ("cta", self.cta), ("issuer", self.issuer),
+                  ("sms_signature", self.sms_signature)]
         fields += [(f"tips[{i}]", tip) for i, tip in enumerate(self.tips)]
         if self.qr:
             fields.append(("qr.caption", self.qr.caption))
@@ -101,6 +104,8 @@ class Message:
         data["qr"] = {"url": self.qr.url, "caption": self.qr.caption} if self.qr else None
         data["hotlines"] = dict(self.hotlines)
         data["issuer"] = self.issuer
+        if self.sms_signature:
+            data["sms_signature"] = self.sms_signature
         data["audience"] = self.audience
         if self.campaign:
             data["campaign"] = {"name": self.campaign.name,

@@ -51,7 +51,8 @@ class Validator:
             id=self._id(), title=self.text("title", required=True),
             slogan=self.text("slogan", required=True), body=self.text("body"),
             tips=self._tips(), cta=self.text("cta"), qr=self._qr(), hotlines=self._hotlines(),
-            issuer=self.text("issuer"), audience=self._audience(), campaign=self._campaign(),
+            issuer=self.text("issuer"), sms_signature=self._signature(),
+            audience=self._audience(), campaign=self._campaign(),
             theme=self._theme(), logo=self._image("logo"),
             evacuation_map=self._image("evacuation_map"), fallback_font=fallback,
             variants=self._variants(), source=self.source, lines=self.lines)
@@ -124,6 +125,12 @@ class Validator:
                 self.fail(field, "名称应为 1–8 个字，例如 火警、隐患举报")
             pairs.append((str(label).strip(), number_text))
         return tuple(pairs)
+
+    def _signature(self) -> str:
+        signature = self.text("sms_signature").strip("【】[] ")
+        if signature and not 2 <= len(signature) <= 16:
+            self.fail("sms_signature", f"短信签名应为 2–16 个字，实际 {len(signature)} 字")
+        return signature
 
     def _audience(self) -> str:
         raw = self.data.get("audience", "general")

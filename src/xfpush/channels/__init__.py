@@ -6,8 +6,11 @@ from collections.abc import Mapping
 
 from ..errors import ChannelSelectionError
 from .base import Asset, Channel, Check, Profile
+from .led import LED
 from .poster import POSTER
+from .receipt import RECEIPT
 from .screen import SCREEN
+from .sms import SMS
 from .social import SOCIAL
 from .splash import SPLASH
 from .sticker import STICKER
@@ -15,7 +18,7 @@ from .tv import TV
 
 CHANNEL_NAMES = ("poster", "sticker", "led", "sms", "audio", "radio", "video", "tv", "splash",
                  "receipt", "social", "screen")
-CHANNELS: Mapping[str, Channel] = {channel.name: channel for channel in (POSTER, STICKER, TV, SPLASH, SOCIAL, SCREEN)}
+CHANNELS: Mapping[str, Channel] = {channel.name: channel for channel in (POSTER, STICKER, TV, SPLASH, SOCIAL, SCREEN, LED, SMS, RECEIPT)}
 
 __all__ = ["CHANNELS", "CHANNEL_NAMES", "Asset", "Channel", "Check", "Profile", "select"]
 
@@ -23,7 +26,8 @@ __all__ = ["CHANNELS", "CHANNEL_NAMES", "Asset", "Channel", "Check", "Profile", 
 def select(spec: str | None) -> list[tuple[Channel, str]]:
     """(channel, profile) pairs for a ``-c`` value; every profile of every channel if None."""
     if spec is None or not spec.strip():
-        return [(channel, profile) for channel in CHANNELS.values() for profile in channel.profiles]
+        return [(channel, name) for channel in CHANNELS.values()
+                for name, profile in channel.profiles.items() if _in_default(profile)]
     chosen: list[tuple[Channel, str]] = []
     for item in (part.strip() for part in spec.split(",")):
         if not item:
@@ -33,7 +37,8 @@ def select(spec: str | None) -> list[tuple[Channel, str]]:
         if profile and profile not in channel.profiles:
             raise ChannelSelectionError(
                 f"渠道 {name} 没有规格“{profile}”，可选：{'、'.join(channel.profiles)}")
-        for chosen_profile in [profile] if profile else list(channel.profiles):
+        defaults = [n for n, p in channel.profiles.items() if _in_default(p)]
+        for chosen_profile in [profile] if profile else defaults:
             if (channel, chosen_profile) not in chosen:
                 chosen.append((channel, chosen_profile))
     return chosen
@@ -45,3 +50,8 @@ def _channel(name: str) -> Channel:
     if name in CHANNEL_NAMES:
         raise ChannelSelectionError(f"渠道 {name} 尚未实现，现可用：{'、'.join(CHANNELS)}")
     raise ChannelSelectionError(f"没有名为“{name}”的渠道，可用：{'、'.join(CHANNELS)}")
+
+
+def _in_default(profile: Profile) -> bool:
+    """Profiles that only make sense on request (e.g. GBK twins) opt out of ``-c channel``."""
+    return bool(getattr(profile, "in_default", True))

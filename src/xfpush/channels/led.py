@@ -1,0 +1,297 @@
+"""The ``led`` channel: caption programs for P10 LED screens, as their controller cards take them.
+
+Controller software imports GBK text, one program per line; many cards carry only the GB2312
+character set, so anything outside it would show as a blank. Width is counted in dots: a hanzi
+is 16 dots, an ASCII character 8. The preview is an animated GIF at the screen's real dot
+resolution, enlarged with round dots, frame by frame as the screen scrolls.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from ..errors import Problem, TextFitError
+from ..fonts import FontSet
+from ..message import Message
+from ..text import balanced_wrap, charset_violations
+from .base import Asset, Check
+
+_FULLWIDTH_PUNCT = str.maketrans({",": "，", ".": "。", "!": "！", "?": "？", ";": "；",
+                                  ":": "：", "(": "（", ")": "）"})
+LED_COLOUR = (255, 64, 32)
+OFF_COLOUR = (40, 10, 8)
+
+
+@dataclass(frozen=True)
+class LedProfile:
+    """An LED caption screen and its controller card."""
+
+    name: str
+    summary: str
+    width_dots: int
+    """Screen width in dots (a P10 module is 32×16)."""
+    height_dots: int
+    """Screen height in dots."""
+    charset: str = "gb2312"
+    """Character set on the controller card: gb2312 (most cards) or gbk."""
+    font_dots: int = 16
+    """Smallest dot font; a hanzi is font_dots wide, ASCII half that."""
+    large_font_dots: int | None = None
+    """A larger dot font the card also has; used when a program fits one screen with it."""
+    scroll_dots_per_s: int = 40
+    """Left-scroll speed of programs longer than the screen."""
+    step_dots: int = 2
+    """Dots moved per scroll step (one preview frame each)."""
+    stay_s: float = 3.0
+    """How long a static page stays."""
+    preview_scale: int = 6
+    """Pixels per dot in the GIF preview."""
+    in_default: bool = True
+    """Selected by a bare ``-c led``; GBK twins only when asked for by name."""
+
+    def lines(self, font: int | None = None) -> int:
+        return self.height_dots // (font or self.font_dots)
+
+    @property
+    def scrolls(self) -> bool:
+        """One-line strips scroll; taller boards page through static screens."""
+        return self.lines() == 1
+
+
+def _profiles() -> dict[str, LedProfile]:
+    base = [
+        LedProfile("strip-128x16", "四块 P10 单行条屏 128×16 点，一行 8 字，超长左移滚动（GB2312 字库）",
+                   128, 16, preview_scale=5),
+        LedProfile("strip-192x32", "双行条屏 192×32 点，每行 12 字（或 32 点大字 6 字），分屏停留（GB2312 字库）",
+                   192, 32, large_font_dots=32, preview_scale=5),
+        LedProfile("board-256x64", "四行屏 256×64 点，每行 16 字（或 32 点大字两行 8 字），分屏停留（GB2312 字库）",
+                   256, 64, large_font_dots=32, preview_scale=4),
+    ]
+    profiles = {p.name: p for p in base}
+    for p in base:
+        twin = replace(p, name=f"{p.name}-gbk", summary=p.summary.replace("GB2312", "GBK"),
+                       charset="gbk", in_default=False)
+        profiles[twin.name] = twin
+    return profiles
+
+
+PROFILES: Mapping[str, LedProfile] = _profiles()
+
+
+def normalize(text: str) -> str:
+    """Controller conventions: half-width letters and digits, full-width Chinese punctuation."""
+    converted = []
+    for index, char in enumerate(text):
+        code = ord(char)
+        if 0xFF10 <= code <= 0xFF19 or 0xFF21 <= code <= 0xFF3A or 0xFF41 <= code <= 0xFF5A:
+            char = chr(code - 0xFEE0)
+        elif char in ",.!?;:()":
+            neighbours = text[max(0, index - 1):index] + text[index + 1:index + 2]
+            if any(unicodedata.east_asian_width(n) in "WF" for n in neighbours):
+                char = char.translate(_FULLWIDTH_PUNCT)
+        converted.append(char)
+    return " ".join("".join(converted).split())
+
+
+def dots(text: str, profile: LedProfile, font: int | None = None) -> int:
+    """Width in dots: ASCII half a character cell, everything else a full one."""
+    cell = font or profile.font_dots
+    return sum(cell // 2 if ord(c) < 0x80 else cell for c in text)
+
+
+def programs(message: Message) -> list[str]:
+    """The caption programs: the main line, the first tip, the hotlines."""
+    main = str(message.variants.get("led") or message.title)
+    items = [main]
+    if message.slogan and message.slogan not in main:
+        items.append(message.slogan)
+    if message.tips:
+        items.append(message.tips[0])
+    items.append(" ".join(f"{label}{number}" for label, number in message.hotlines))
+    return [normalize(item) for item in items]
+
+
+def suggestion(char: str, profile: LedProfile) -> str:
+    folded = unicodedata.normalize("NFKC", char)
+    if folded != char and not charset_violations(folded, profile.charset):
+        return f"改写为“{folded}”"
+    gbk = f"led:{profile.name}-gbk"
+    hint = f"，或确认控制卡有 GBK 字库后用 -c {gbk}" if profile.charset == "gb2312" else ""
+    return f"换用常用字{hint}"
+
+
+class LedChannel:
+    """LED caption screens."""
+
+    name = "led"
+    title = "LED 字幕屏"
+    profiles = PROFILES
+
+    def charset_problems(self, message: Message, profile: LedProfile) -> list[Problem]:
+        problems = []
+        for number, text in enumerate(programs(message), start=1):
+            for position, char in charset_violations(text, profile.charset):
+                problems.append(Problem(
+                    self.name, profile.name, "charset",
+                    f"节目 {number} 第 {position + 1} 字“{char}”（U+{ord(char):04X}）不在 "
+                    f"{profile.charset.upper()} 字符集内，屏上会显示空白；建议{suggestion(char, profile)}"))
+        return problems
+
+    def check(self, message: Message, profile: str, fonts: FontSet) -> list[Problem]:
+        return self.charset_problems(message, self.profiles[profile])
+
+    def segments(self, message: Message, profile: LedProfile,
+                 fonts: FontSet) -> list[dict[str, object]]:
+        """Each program as the controller shows it: static pages or a left scroll."""
+        screen_cells = profile.width_dots
+        result: list[dict[str, object]] = []
+        for number, text in enumerate(programs(message), start=1):
+            width = dots(text, profile)
+            if profile.scrolls and width > screen_cells:
+                first_lit, last_lit = lit_extent(_strip([text], profile, fonts, width))
+                # From the first lit column entering on the right to the last leaving on the left.
+                steps = (screen_cells + last_lit - first_lit) // profile.step_dots
+                result.append({"program": number, "text": text, "effect": "scroll_left",
+                               "lines": [text], "speed_dots_per_s": profile.scroll_dots_per_s,
+                               "step_dots": profile.step_dots, "steps": steps,
+                               "duration_s": round(steps * profile.step_dots /
+                                                   profile.scroll_dots_per_s, 2)})
+                continue
+            font, lines = self.page_layout(text, number, profile)
+            pages = [lines[i:i + profile.lines(font)]
+                     for i in range(0, len(lines), profile.lines(font))]
+            for page_number, page in enumerate(pages, start=1):
+                result.append({"program": number, "text": text, "effect": "static",
+                               "font_dots": font, "page": page_number, "pages": len(pages),
+                               "lines": page, "duration_s": profile.stay_s})
+        return result
+
+    def page_layout(self, text: str, number: int, profile: LedProfile) -> tuple[int, list[str]]:
+        """(font, lines): the large font if the program then fits one screen, else the small."""
+        for font in (profile.large_font_dots, profile.font_dots):
+            if font is None:
+                continue
+            def width(piece: str, cell: int = font) -> float:
+                return dots(piece, profile, cell)
+
+            try:
+                lines = balanced_wrap(text, profile.width_dots, width)
+            except TextFitError as exc:
+                if font == profile.font_dots:
+                    raise TextFitError(f"节目 {number}：{exc}") from exc
+                continue
+            if len(lines) <= profile.lines(font) or font == profile.font_dots:
+                return font, lines
+        raise AssertionError("unreachable")
+
+    def render(self, message: Message, profile_name: str, fonts: FontSet) -> Sequence[Asset]:
+        profile = self.profiles[profile_name]
+        texts = programs(message)
+        problems = self.charset_problems(message, profile)
+        charset_check = Check("charset", not problems,
+                              problems[0].reason if problems else
+                              f"全部 {sum(len(t) for t in texts)} 字都在 {profile.charset.upper()} 字符集内")
+        segments = self.segments(message, profile, fonts)
+        caption = "\r\n".join(texts) + "\r\n"
+        # Replacement only happens when the charset check has already failed the pack.
+        encoded = caption.encode("gbk", errors="replace")
+        gif, _ = preview_gif(segments, profile, fonts)
+        with Image.open(io.BytesIO(gif)) as written:
+            frames = written.n_frames
+        scroll_steps = sum(int(s.get("steps", 0)) for s in segments)  # type: ignore[call-overload]
+        static_pages = sum(1 for s in segments if s["effect"] == "static")
+        frame_check = Check("preview_frames", frames >= scroll_steps + static_pages,
+                            f"{frames} 帧（滚动 {scroll_steps} 步 + 静态 {static_pages} 屏），"
+                            f"{profile.width_dots}×{profile.height_dots} 点，每点放大 {profile.preview_scale} 倍")
+        timing = json.dumps({"screen": {"width_dots": profile.width_dots,
+                                        "height_dots": profile.height_dots,
+                                        "charset": profile.charset, "font_dots": profile.font_dots},
+                             "segments": segments}, ensure_ascii=False, indent=2) + "\n"
+        total = round(sum(float(str(s["duration_s"])) for s in segments), 2)
+        base = (self.name, profile.name)
+        return [
+            Asset(*base, f"led/{profile.name}.txt", "text/plain; charset=gbk", encoded,
+                  (charset_check,), width_px=profile.width_dots, height_px=profile.height_dots,
+                  text=caption.replace("\r\n", "\n").rstrip("\n")),
+            Asset(*base, f"led/{profile.name}.json", "application/json",
+                  timing.encode("utf-8"), (charset_check,), duration_s=total, text=timing),
+            Asset(*base, f"led/{profile.name}.gif", "image/gif", gif, (frame_check,),
+                  width_px=profile.width_dots * profile.preview_scale,
+                  height_px=profile.height_dots * profile.preview_scale, duration_s=total),
+        ]
+
+
+def _strip(lines: Sequence[str], profile: LedProfile, fonts: FontSet, width: int,
+           font: int | None = None) -> np.ndarray:
+    """Lines drawn as lit dots (True) on a width × screen-height grid, centred on a board."""
+    size = font or profile.font_dots
+    canvas = Image.new("L", (width, profile.height_dots), 0)
+    draw = ImageDraw.Draw(canvas)
+    draw.fontmode = "1"
+    top = (profile.height_dots - len(lines) * size) // 2
+    for row, line in enumerate(lines):
+        x = 0.0 if profile.scrolls else (profile.width_dots - dots(line, profile, size)) / 2
+        for face, run in fonts.runs(line):
+            draw.text((round(x), top + row * size + round(size * 0.86)), run,
+                      font=face.pil(size), fill=255, anchor="ls")
+            x += dots(run, profile, size)
+    return np.asarray(canvas) > 127
+
+
+def lit_extent(grid: np.ndarray) -> tuple[int, int]:
+    """First and last column holding a lit dot."""
+    columns = np.flatnonzero(grid.any(axis=0))
+    return (int(columns[0]), int(columns[-1])) if columns.size else (0, 0)
+
+
+def _enlarge(grid: np.ndarray, scale: int) -> Image.Image:
+    """Every dot as a round LED: lit ones bright, unlit ones faintly visible."""
+    yy, xx = np.mgrid[0:scale, 0:scale]
+    centre = (scale - 1) / 2
+    disc = (yy - centre) ** 2 + (xx - centre) ** 2 <= (scale * 0.42) ** 2
+    big = np.kron(grid.astype(np.uint8) + 1, disc.astype(np.uint8))  # 0 gap, 1 off, 2 lit
+    return Image.fromarray(big.astype(np.uint8), "P")
+
+
+def preview_gif(segments: list[dict[str, object]], profile: LedProfile,
+                fonts: FontSet) -> tuple[bytes, int]:
+    """(GIF bytes, frame count) showing every page and every scroll step."""
+    frames: list[Image.Image] = []
+    durations: list[int] = []
+    step_ms = round(1000 * profile.step_dots / profile.scroll_dots_per_s)
+    for segment in segments:
+        lines = list(segment["lines"])  # type: ignore[call-overload]
+        if segment["effect"] == "scroll_left":
+            text_width = dots(lines[0], profile)
+            strip = _strip(lines, profile, fonts, text_width)
+            padded = np.zeros((profile.height_dots, text_width + 2 * profile.width_dots), bool)
+            padded[:, profile.width_dots:profile.width_dots + text_width] = strip
+            # Every step shows some lit dots, so no two frames are alike (GIF merges those).
+            first_lit, _ = lit_extent(strip)
+            for step in range(int(segment["steps"])):  # type: ignore[call-overload]
+                offset = first_lit + (step + 1) * profile.step_dots
+                window = padded[:, offset:offset + profile.width_dots]
+                frames.append(_enlarge(window, profile.preview_scale))
+                durations.append(step_ms)
+        else:
+            grid = _strip(lines, profile, fonts, profile.width_dots,
+                          int(segment["font_dots"]))  # type: ignore[call-overload]
+            frames.append(_enlarge(grid, profile.preview_scale))
+            durations.append(round(float(segment["duration_s"]) * 1000))  # type: ignore[arg-type]
+    palette = [0, 0, 0, *OFF_COLOUR, *LED_COLOUR] + [0] * (256 * 3 - 9)
+    for frame in frames:
+        frame.putpalette(palette)
+    buffer = io.BytesIO()
+    frames[0].save(buffer, "GIF", save_all=True, append_images=frames[1:], duration=durations,
+                   loop=0, optimize=False, disposal=1)
+    return buffer.getvalue(), len(frames)
+
+
+LED = LedChannel()

@@ -1,0 +1,237 @@
+"""The ``receipt`` channel: 安全餐 tips on food-delivery order slips (58 mm and 80 mm printers).
+
+The ESC/POS stream is produced with python-escpos: GB18030 text, the QR code printed by the
+printer itself (``GS ( k``), then a cut. Lines are wrapped by printer columns (a hanzi takes
+two) with the same 避头尾 rules as everything else; the .txt preview is exactly those lines.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from escpos.printer import Dummy
+from PIL import Image, ImageDraw
+
+from ..errors import Problem, TextFitError
+from ..fonts import FontSet
+from ..message import Message
+from ..qr import QUIET_ZONE_MODULES, build_matrix, decode_check
+from ..qr import render as render_qr
+from ..text import balanced_wrap
+from .base import Asset, Check
+
+CHINESE_MODE = b"\x1c\x26"  # FS &: Chinese character mode, for printers that start in ANK
+
+
+@dataclass(frozen=True)
+class ReceiptProfile:
+    """A thermal receipt printer."""
+
+    name: str
+    summary: str
+    dots: int
+    """Printable width in dots (203 dpi)."""
+    columns: int
+    """Characters per line in the normal font: ASCII one column, hanzi two."""
+    qr_module_dots: int = 6
+    """Module size of the printer's own QR code (``GS ( k`` size)."""
+    tips: int = 3
+    """How many tips fit a slip (the first ones, by priority)."""
+
+
+PROFILES: Mapping[str, ReceiptProfile] = {
+    "58mm": ReceiptProfile("58mm", "58 mm 小票：384 点，每行 32 列（16 个汉字），GB18030，打印机原生二维码",
+                           384, 32, qr_module_dots=5),
+    "80mm": ReceiptProfile("80mm", "80 mm 小票：576 点，每行 48 列（24 个汉字），GB18030，打印机原生二维码",
+                           576, 48, qr_module_dots=6),
+}
+
+
+def columns(text: str) -> int:
+    """Printer columns: one per single-byte GB18030 character, two for every other."""
+    return sum(1 if ord(char) < 0x80 else 2 for char in text)
+
+
+@dataclass(frozen=True)
+class Line:
+    """One printed line: its text and how the printer sets it."""
+
+    text: str
+    align: str = "left"
+    bold: bool = False
+    double: bool = False
+    """Double width and height: half as many columns."""
+
+
+def layout(message: Message, profile: ReceiptProfile) -> list[Line | str]:
+    """The slip from top to bottom: Lines, '-' rules and 'QR' where the code goes."""
+    cols = profile.columns
+    out: list[Line | str] = [Line("消防安全提示", "center", bold=True, double=True)]
+    if message.campaign:
+        out += [Line(t, "center") for t in balanced_wrap(message.campaign.name, cols, columns)]
+    out.append("-")
+    out += [Line(t, "center", bold=True) for t in balanced_wrap(
+        str(message.variants.get("receipt") or message.title), cols, columns)]
+    for index, tip in enumerate(message.tips[: profile.tips], start=1):
+        marker = f"{index}."
+        body = balanced_wrap(tip, cols - len(marker), columns)
+        out.append(Line(marker + body[0]))
+        out += [Line(" " * len(marker) + rest) for rest in body[1:]]
+    out.append("-")
+    for label, number in message.hotlines[:1]:
+        out.append(Line(f"{label} {number}", "center", bold=True, double=True))
+    rest = "  ".join(f"{label} {number}" for label, number in message.hotlines[1:])
+    if rest:
+        out += [Line(t, "center") for t in balanced_wrap(rest, cols, columns)]
+    if message.qr:
+        out.append("QR")
+        for text in (message.cta, message.qr.caption):
+            if text:
+                out += [Line(t, "center") for t in balanced_wrap(text, cols, columns)]
+    if message.issuer:
+        out += [Line(t, "center") for t in balanced_wrap(message.issuer, cols, columns)]
+    return out
+
+
+def preview_lines(items: list[Line | str], profile: ReceiptProfile) -> list[str]:
+    """The slip as text: alignment by spaces, double-size lines counted twice as wide."""
+    text = []
+    for item in items:
+        if item == "-":
+            text.append("-" * profile.columns)
+        elif item == "QR":
+            label = "[二维码]"
+            text.append(" " * ((profile.columns - columns(label)) // 2) + label)
+        else:
+            assert isinstance(item, Line)
+            width = profile.columns // 2 if item.double else profile.columns
+            pad = width - columns(item.text)
+            if pad < 0:
+                raise TextFitError(f"小票一行放不下：“{item.text}” 占 {columns(item.text)} 列，"
+                                   f"上限 {width} 列", cut_chars=-pad // 2)
+            left = pad // 2 if item.align == "center" else 0
+            text.append(" " * (left * (2 if item.double else 1)) + item.text)
+    return text
+
+
+def escpos_bytes(items: list[Line | str], profile: ReceiptProfile, url: str | None) -> bytes:
+    printer = Dummy()
+    printer.hw("INIT")
+    printer._raw(CHINESE_MODE)
+    for item in items:
+        if item == "-":
+            printer.set(align="left", bold=False, normal_textsize=True)
+            printer.textln("-" * profile.columns)
+        elif item == "QR" and url:
+            printer.set(align="center", bold=False, normal_textsize=True)
+            printer.qr(url, ec=1, size=profile.qr_module_dots, native=True)
+        elif isinstance(item, Line):
+            if item.double:
+                printer.set(align=item.align, bold=item.bold, double_width=True,
+                            double_height=True)
+            else:
+                printer.set(align=item.align, bold=item.bold, normal_textsize=True)
+            printer.textln(item.text)
+    printer.set(align="left", bold=False, normal_textsize=True)
+    printer.cut()
+    stream: bytes = printer.output
+    return stream
+
+
+def preview_png(items: list[Line | str], profile: ReceiptProfile, fonts: FontSet,
+                url: str | None) -> Image.Image:
+    """The slip at printer width, one printer column = dots/columns pixels."""
+    column_px = profile.dots // profile.columns
+    size = column_px * 2
+    rows: list[tuple[str, object]] = []
+    height = 16
+    for item in items:
+        if item == "QR" and url:
+            qr = render_qr(build_matrix(url), profile.qr_module_dots)
+            rows.append(("qr", qr))
+            height += qr.height
+        elif item == "-" or isinstance(item, Line):
+            scale = 2 if isinstance(item, Line) and item.double else 1
+            rows.append(("line", item))
+            height += round(size * scale * 1.25)
+    image = Image.new("L", (profile.dots, height + 16), 255)
+    draw = ImageDraw.Draw(image)
+    y = 8
+    for kind, row in rows:
+        if kind == "qr":
+            assert isinstance(row, Image.Image)
+            image.paste(row, ((profile.dots - row.width) // 2, y))
+            y += row.height
+            continue
+        if row == "-":
+            draw.line((0, y + size // 2, profile.dots, y + size // 2), fill=0, width=2)
+            y += round(size * 1.25)
+            continue
+        assert isinstance(row, Line)
+        scale = 2 if row.double else 1
+        glyph = size * scale
+        width = fonts.width(row.text, glyph, row.bold)
+        x = (profile.dots - width) / 2 if row.align == "center" else 0
+        for face, run in fonts.runs(row.text, row.bold):
+            draw.text((round(x), y + round(glyph * 0.95)), run, font=face.pil(glyph), fill=0,
+                      anchor="ls")
+            x += fonts.width(run, glyph, row.bold)
+        y += round(glyph * 1.25)
+    return image
+
+
+class ReceiptChannel:
+    """Food-delivery receipts."""
+
+    name = "receipt"
+    title = "外卖小票"
+    profiles = PROFILES
+
+    def check(self, message: Message, profile: str, fonts: FontSet) -> list[Problem]:
+        try:
+            preview_lines(layout(message, self.profiles[profile]), self.profiles[profile])
+        except TextFitError as exc:
+            return [Problem(self.name, profile, "columns", str(exc))]
+        return []
+
+    def render(self, message: Message, profile_name: str, fonts: FontSet) -> Sequence[Asset]:
+        profile = self.profiles[profile_name]
+        items = layout(message, profile)
+        lines = preview_lines(items, profile)
+        url = message.qr.url if message.qr else None
+        stream = escpos_bytes(items, profile, url)
+        texts = [item.text for item in items if isinstance(item, Line)]
+        missing = [t for t in texts if t.encode("gb18030") not in stream]
+        widest = max(columns(line) for line in lines)
+        checks = [
+            Check("columns", widest <= profile.columns,
+                  f"最宽一行 {widest} 列，上限 {profile.columns} 列（汉字占 2 列）"),
+            Check("gb18030", not missing, "每行文字都以 GB18030 编码写入" if not missing
+                  else f"未按 GB18030 写入：{missing[0]}"),
+        ]
+        if url:
+            native = b"\x1d(k" in stream and url.encode("ascii") in stream
+            checks.append(Check("native_qr", native, "二维码由打印机原生打印（GS ( k），模块 "
+                                f"{profile.qr_module_dots} 点，静区 {QUIET_ZONE_MODULES} 模块"))
+        checks.append(Check("cut", stream.rstrip().endswith(b"\x1dV\x00") or b"\x1dV" in stream[-8:],
+                            "结尾切纸"))
+        png = preview_png(items, profile, fonts, url)
+        png_checks = [Check("qr_decodes", *decode_check(png, url))] if url else []
+        buffer = io.BytesIO()
+        png.save(buffer, "PNG", compress_level=1, dpi=(203, 203))
+        preview = "\n".join(lines)
+        base = (self.name, profile.name)
+        return [
+            Asset(*base, f"receipt/{profile.name}.bin", "application/vnd.escpos", stream,
+                  tuple(checks), width_px=profile.dots, dpi=203, qr_url=url),
+            Asset(*base, f"receipt/{profile.name}.txt", "text/plain; charset=utf-8",
+                  (preview + "\n").encode("utf-8"), (checks[0],), text=preview),
+            Asset(*base, f"receipt/{profile.name}.png", "image/png", buffer.getvalue(),
+                  tuple(png_checks), width_px=png.width, height_px=png.height, dpi=203,
+                  qr_url=url),
+        ]
+
+
+RECEIPT = ReceiptChannel()
