@@ -25,7 +25,7 @@ def readme_commands() -> list[str]:
 
 def test_readme_first_block_has_demo_and_test_commands() -> None:
     demo, tests = readme_commands()
-    assert "pip install ." in demo and demo.endswith("xfpush demo")
+    assert "pip install \".[tts]\"" in demo and demo.endswith("xfpush demo")
     assert "pip install -e \".[test]\"" in tests and "pytest" in tests
 
 

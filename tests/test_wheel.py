@@ -29,7 +29,7 @@ def test_wheel_installs_into_a_fresh_venv_and_runs_demo(tmp_path: Path) -> None:
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True)
     python = env_dir / "bin" / "python"
-    subprocess.run([str(python), "-m", "pip", "install", "-q", str(wheel)], check=True,
+    subprocess.run([str(python), "-m", "pip", "install", "-q", f"{wheel}[tts]"], check=True,
                    capture_output=True)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()

@@ -9,7 +9,8 @@ errors (YAML, Pillow, OS) are translated into this tree once, where they enter x
     │   │   └── GlyphError           a character no bundled or fallback font can draw
     │   ├── TextFitError             text that cannot fit a box even at the minimum size
     │   ├── ChannelSelectionError    an unknown channel or profile in ``-c``
-    │   └── PackLocationError        the output folder cannot take a pack
+    │   ├── PackLocationError        the output folder cannot take a pack
+    │   └── DependencyError          an optional engine (speech synthesis) is missing or failed
     └── ChecksFailed        (1)      rendering worked but an asset failed its checks
 """
 
@@ -68,6 +69,10 @@ class ChannelSelectionError(InputError):
 
 class PackLocationError(InputError):
     """The output folder exists and is not a pack that may be replaced."""
+
+
+class DependencyError(InputError):
+    """An optional engine (speech synthesis) is not installed or did not work."""
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ else:  # pragma: no cover
 BLOCK_TYPES = ("rect", "text", "tips", "list", "hotlines", "qr", "image")
 _BLOCK_KEYS = {"type", "box", "fill", "radius", "fields", "size", "bold", "color", "align",
                "valign", "max_lines", "balanced", "line_height", "optional", "count",
-               "label_color", "when", "items", "style", "source", "what"}
+               "label_color", "when", "items", "style", "source", "what", "stage"}
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,8 @@ class Block:
     style: str = "stack"
     source: str = "logo"
     what: str = "文字"
+    stage: int = 0
+    """Animation stage at which the block appears (video title cards)."""
 
 
 @dataclass(frozen=True)
@@ -146,12 +148,13 @@ class TemplateLayout:
     def __init__(self, message: Message, fonts: FontSet, template: Template,
                  canvas: tuple[int, int], *, dpi: int | None = None,
                  safe: Box = (0.04, 0.04, 0.96, 0.96), theme: dict[str, str] | None = None,
-                 min_qr_module: int | None = None) -> None:
+                 min_qr_module: int | None = None, stage: int | None = None) -> None:
         self.message, self.fonts, self.template, self.dpi = message, fonts, template, dpi
         self.width, self.height = canvas
         self.unit = min(canvas)
         self.theme = theme or dict(message.theme)
         self.min_qr_module = min_qr_module
+        self.stage = stage
         safe_px = (safe[0] * self.width, safe[1] * self.height, safe[2] * self.width,
                    safe[3] * self.height)
         self.plan = Plan(canvas, (0, 0, *canvas), safe_px,
@@ -168,6 +171,8 @@ class TemplateLayout:
         return self.plan
 
     def _applies(self, block: Block) -> bool:
+        if self.stage is not None and block.stage > self.stage:
+            return False
         if block.when is None:
             return True
         negate = block.when.startswith("!")

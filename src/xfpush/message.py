@@ -38,7 +38,7 @@ _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 _HOTLINE_NUMBER = re.compile(r"^[0-9][0-9-]{1,19}$")
 _KNOWN_KEYS = {"id", "title", "slogan", "body", "tips", "cta", "qr", "hotlines", "issuer",
                "audience", "campaign", "variants", "theme", "logo", "fonts", "evacuation_map",
-               "sms_signature"}
+               "sms_signature", "video_seconds"}
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,7 @@ class Message:
     hotlines: tuple[tuple[str, str], ...] = DEFAULT_HOTLINES
     issuer: str = ""
     sms_signature: str = ""
+    video_seconds: int = 5
     audience: str = "general"
     campaign: Campaign | None = None
     theme: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_THEME))
@@ -106,6 +107,8 @@ class Message:
         data["issuer"] = self.issuer
         if self.sms_signature:
             data["sms_signature"] = self.sms_signature
+        if self.video_seconds != 5:
+            data["video_seconds"] = self.video_seconds
         data["audience"] = self.audience
         if self.campaign:
             data["campaign"] = {"name": self.campaign.name,

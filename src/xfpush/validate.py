@@ -52,6 +52,7 @@ class Validator:
             slogan=self.text("slogan", required=True), body=self.text("body"),
             tips=self._tips(), cta=self.text("cta"), qr=self._qr(), hotlines=self._hotlines(),
             issuer=self.text("issuer"), sms_signature=self._signature(),
+            video_seconds=self._video_seconds(),
             audience=self._audience(), campaign=self._campaign(),
             theme=self._theme(), logo=self._image("logo"),
             evacuation_map=self._image("evacuation_map"), fallback_font=fallback,
@@ -125,6 +126,12 @@ class Validator:
                 self.fail(field, "名称应为 1–8 个字，例如 火警、隐患举报")
             pairs.append((str(label).strip(), number_text))
         return tuple(pairs)
+
+    def _video_seconds(self) -> int:
+        raw = self.data.get("video_seconds", 5)
+        if isinstance(raw, bool) or not isinstance(raw, int) or not 3 <= raw <= 15:
+            self.fail("video_seconds", f"视频时长应为 3–15 之间的整数秒，实际是 {raw!r}")
+        return raw
 
     def _signature(self) -> str:
         signature = self.text("sms_signature").strip("【】[] ")

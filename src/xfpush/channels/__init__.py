@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ..errors import ChannelSelectionError
+from .audio import AUDIO
 from .base import Asset, Channel, Check, Profile
 from .led import LED
 from .poster import POSTER
+from .radio import RADIO
 from .receipt import RECEIPT
 from .screen import SCREEN
 from .sms import SMS
@@ -15,10 +17,11 @@ from .social import SOCIAL
 from .splash import SPLASH
 from .sticker import STICKER
 from .tv import TV
+from .video import VIDEO
 
 CHANNEL_NAMES = ("poster", "sticker", "led", "sms", "audio", "radio", "video", "tv", "splash",
                  "receipt", "social", "screen")
-CHANNELS: Mapping[str, Channel] = {channel.name: channel for channel in (POSTER, STICKER, TV, SPLASH, SOCIAL, SCREEN, LED, SMS, RECEIPT)}
+CHANNELS: Mapping[str, Channel] = {channel.name: channel for channel in (POSTER, STICKER, TV, SPLASH, SOCIAL, SCREEN, LED, SMS, RECEIPT, AUDIO, RADIO, VIDEO)}
 
 __all__ = ["CHANNELS", "CHANNEL_NAMES", "Asset", "Channel", "Check", "Profile", "select"]
 
