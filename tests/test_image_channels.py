@@ -71,7 +71,7 @@ def zpl_bitmap(data: bytes) -> Image.Image:
     row = int(fields.group(2))
     assert len(raw) == int(fields.group(1))
     bits = np.unpackbits(np.frombuffer(raw, np.uint8)).reshape(-1, row * 8)
-    return Image.fromarray(np.where(bits == 1, 0, 255).astype(np.uint8), "L")
+    return Image.fromarray(np.where(bits == 1, 0, 255).astype(np.uint8))
 
 
 def tspl_bitmap(data: bytes) -> Image.Image:
@@ -81,7 +81,7 @@ def tspl_bitmap(data: bytes) -> Image.Image:
     row, height = int(header.group(1)), int(header.group(2))
     raw = data[header.end(): header.end() + row * height]
     bits = np.unpackbits(np.frombuffer(raw, np.uint8)).reshape(height, row * 8)
-    return Image.fromarray(np.where(bits == 0, 0, 255).astype(np.uint8), "L")
+    return Image.fromarray(np.where(bits == 0, 0, 255).astype(np.uint8))
 
 
 @pytest.mark.parametrize("profile", ["label-60x40", "label-100x100", "waybill-65x30"])

@@ -257,7 +257,8 @@ def _enlarge(grid: np.ndarray, scale: int) -> Image.Image:
     centre = (scale - 1) / 2
     disc = (yy - centre) ** 2 + (xx - centre) ** 2 <= (scale * 0.42) ** 2
     big = np.kron(grid.astype(np.uint8) + 1, disc.astype(np.uint8))  # 0 gap, 1 off, 2 lit
-    return Image.fromarray(big.astype(np.uint8), "P")
+    indices = big.astype(np.uint8)
+    return Image.frombytes("P", (indices.shape[1], indices.shape[0]), indices.tobytes())
 
 
 def preview_gif(segments: list[dict[str, object]], profile: LedProfile,

@@ -58,7 +58,7 @@ def broadcast_legal(image: Image.Image, low: int, high: int) -> Image.Image:
     """Scale full-range RGB into [low, high] on every channel, so luma is legal too."""
     data = np.asarray(image.convert("RGB"), dtype=np.float32)
     scaled = np.rint(low + data * (high - low) / 255.0).astype(np.uint8)
-    return Image.fromarray(scaled, "RGB")
+    return Image.fromarray(scaled)
 
 
 def luma_range(image: Image.Image) -> tuple[int, int]:
