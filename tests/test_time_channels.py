@@ -83,6 +83,8 @@ def test_prompts_are_16k_mono_within_limits_and_measured(time_pack: Path) -> Non
         assert (rate, channels) == (16000, 1)
         assert 0.5 < seconds <= limit
         assert entries[f"audio/{profile}.wav"]["duration_s"] == pytest.approx(seconds, abs=0.002)
+        assert entries[f"audio/{profile}.wav"]["loudness_lufs"] == pytest.approx(-16, abs=1)
+        assert entries[f"audio/{profile}.mp3"]["true_peak_dbtp"] <= -0.5
         loudness = pyloudnorm.Meter(rate).integrated_loudness(samples)
         assert abs(loudness - (-16.0)) <= 1.0, (profile, loudness)
         assert (time_pack / f"audio/{profile}.mp3").read_bytes()[:2] in (b"\xff\xfb", b"\xff\xf3", b"\xff\xf2")

@@ -73,6 +73,8 @@ def _facts(asset: dict[str, Any]) -> str:
         facts.append(f"{asset['dpi']} dpi")
     if asset["duration_s"] is not None:
         facts.append(f"{asset['duration_s']:.2f} s")
+    if asset.get("loudness_lufs") is not None:
+        facts.append(f"{asset['loudness_lufs']} LUFS / {asset['true_peak_dbtp']} dBTP")
     facts.append(f"{asset['bytes']:,} 字节")
     facts.append(f"sha256 {asset['sha256'][:12]}…")
     return " · ".join(facts)

@@ -38,6 +38,10 @@ class Asset:
     duration_s: float | None = None
     text: str | None = None
     qr_url: str | None = None
+    loudness_lufs: float | None = None
+    """Integrated loudness measured from the file (EBU R128)."""
+    true_peak_dbtp: float | None = None
+    """True peak measured from the file."""
 
     def problems(self) -> list[Problem]:
         return [Problem(self.channel, self.profile, c.name, c.detail)

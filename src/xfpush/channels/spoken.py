@@ -7,7 +7,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..media import Loudness, mp3_bytes, normalize_loudness, resample, wav_bytes, wav_duration
+from ..media import (
+    Loudness,
+    measure_loudness,
+    mp3_bytes,
+    normalize_loudness,
+    resample,
+    wav_bytes,
+    wav_duration,
+)
 from ..message import Message
 from ..speech import normalize, ssml
 from ..tts import voice
@@ -46,8 +54,6 @@ def speak(script: str, rate: int, target_lufs: float, pad_to: float | None = Non
         padded[lead:lead + len(body)] = body
         levelled = padded
     wav = wav_bytes(levelled, rate)
-    from ..media import measure_loudness
-
     return Spoken(script, wav, wav_duration(wav), speech_s, measure_loudness(wav))
 
 
@@ -69,6 +75,8 @@ def spoken_assets(channel: str, profile: str, spoken: Spoken, checks: list[Check
     """.txt script, .ssml with pinyin hints, .wav and .mp3, all with the measured figures."""
     all_checks = tuple(checks)
     mp3 = mp3_bytes(spoken.wav)
+    mp3_level = measure_loudness(mp3)
+    level = spoken.loudness
     base = (channel, profile)
     return [
         Asset(*base, f"{channel}/{profile}.txt", "text/plain; charset=utf-8",
@@ -78,9 +86,13 @@ def spoken_assets(channel: str, profile: str, spoken: Spoken, checks: list[Check
               ssml(normalize(spoken.script)).encode("utf-8"), all_checks,
               text=ssml(normalize(spoken.script))),
         Asset(*base, f"{channel}/{profile}.wav", "audio/wav", spoken.wav, all_checks,
-              duration_s=round(spoken.duration_s, 3)),
+              duration_s=round(spoken.duration_s, 3),
+              loudness_lufs=round(level.integrated_lufs, 1),
+              true_peak_dbtp=round(level.true_peak_dbtp, 1)),
         Asset(*base, f"{channel}/{profile}.mp3", "audio/mpeg", mp3, all_checks,
-              duration_s=round(spoken.duration_s, 3)),
+              duration_s=round(spoken.duration_s, 3),
+              loudness_lufs=round(mp3_level.integrated_lufs, 1),
+              true_peak_dbtp=round(mp3_level.true_peak_dbtp, 1)),
     ]
 
 
