@@ -18,7 +18,7 @@ MANIFEST_KEYS = {"channel", "profile", "path", "media_type", "sha256", "bytes", 
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "xfpush.cli", *args], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "xfpush", *args], capture_output=True,
                           text=True, cwd=cwd, check=False)
 
 

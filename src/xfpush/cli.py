@@ -142,5 +142,4 @@ def list_channels(as_json: bool) -> None:
             click.echo(f"  {name}:{profile:<10} {summary}")
 
 
-if __name__ == "__main__":  # pragma: no cover
-    main()
+from . import cli_partners  # noqa: E402,F401  (registers the partner commands on ``main``)

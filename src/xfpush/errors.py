@@ -10,7 +10,10 @@ errors (YAML, Pillow, OS) are translated into this tree once, where they enter x
     │   ├── TextFitError             text that cannot fit a box even at the minimum size
     │   ├── ChannelSelectionError    an unknown channel or profile in ``-c``
     │   ├── PackLocationError        the output folder cannot take a pack
-    │   └── DependencyError          an optional engine (speech synthesis) is missing or failed
+    │   ├── DependencyError          an optional engine (speech synthesis) is missing or failed
+    │   ├── AdapterError             an adapter spec is wrong, unknown or cannot package a pack
+    │   └── ApprovalError            a pack is not approved, or changed since it was approved
+    ├── DeliveryError       (1)      some deliveries failed or are unknown (see the ledger)
     └── ChecksFailed        (1)      rendering worked but an asset failed its checks
 """
 
@@ -69,6 +72,20 @@ class ChannelSelectionError(InputError):
 
 class PackLocationError(InputError):
     """The output folder exists and is not a pack that may be replaced."""
+
+
+class AdapterError(InputError):
+    """An adapter spec is wrong, unknown, or cannot package the pack it was given."""
+
+
+class ApprovalError(InputError):
+    """The pack has no sign-off bound to its current manifest."""
+
+
+class DeliveryError(XfpushError):
+    """Some deliveries did not end acknowledged."""
+
+    exit_code = 1
 
 
 class DependencyError(InputError):

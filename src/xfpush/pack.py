@@ -223,7 +223,7 @@ def verify_pack(pack_dir: str | Path) -> list[str]:
         if actual != digest:
             problems.append(f"文件被改动：{name}（sha256 {actual[:12]}…，清单记录 {digest[:12]}…）")
     present = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
-    for extra in sorted(present - set(expected) - {MANIFEST}):
+    for extra in sorted(present - set(expected) - {MANIFEST, "approvals.json"}):
         problems.append(f"清单之外的文件：{extra}")
     return problems
 

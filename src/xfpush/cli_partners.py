@@ -1,0 +1,159 @@
+"""CLI commands for partners: adapters, package, deliver, receive, approve, report."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+import click
+
+from .adapters import discover, get_adapter
+from .cli import _emit_json, _fail, main
+from .deliver import ROLES, approve, deliver
+from .errors import XfpushError
+from .packaging import build_package, write_package
+from .receiver import Receiver, make_server
+from .report import csv_text, markdown, rows, xlsx_bytes
+from .transports import HttpOptions
+
+ADAPTERS_DIR = click.option("--adapters-dir", type=click.Path(path_type=Path, file_okay=False),
+                            default=None, help="额外的适配器文件夹（每个子文件夹一个 adapter.toml）")
+
+
+@main.command("adapters")
+@ADAPTERS_DIR
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
+def list_adapters(adapters_dir: Path | None, as_json: bool) -> None:
+    """列出合作方适配器和它们需要的规格。"""
+    try:
+        found = discover(adapters_dir)
+    except XfpushError as exc:
+        _fail(exc, as_json)
+    listing = {a.id: {"name": a.name, "description": a.description, "needs": list(a.needs),
+                      "transport": a.transport,
+                      "settings": {s.name: {"type": s.type, "env": s.env, "secret": s.secret}
+                                   for s in a.settings},
+                      "folder": str(a.folder)} for a in found.values()}
+    if as_json:
+        _emit_json(listing)
+        return
+    for ident, info in sorted(listing.items()):
+        click.echo(f"{ident:<16} {info['name']}")
+        click.echo(f"{'':<16} 需要：{'、'.join(info['needs'])}；默认投递：{info['transport']}")
+
+
+@main.command("package")
+@click.argument("pack_dir", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@click.option("--adapter", "adapter_id", required=True, help="适配器 id，见 xfpush adapters")
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="输出文件夹")
+@ADAPTERS_DIR
+def package_command(pack_dir: Path, adapter_id: str, output: Path,
+                    adapters_dir: Path | None) -> None:
+    """生成合作方包（zip 及其清单），不联网。"""
+    try:
+        adapter = get_adapter(adapter_id, adapters_dir)
+        settings = {s.name: os.environ.get(s.env, s.default) for s in adapter.settings}
+        zip_path, manifest_path = write_package(build_package(pack_dir, adapter, settings), output)
+    except XfpushError as exc:
+        _fail(exc)
+    click.echo(f"已生成 {zip_path}")
+    click.echo(f"清单 {manifest_path}")
+
+
+@main.command("deliver")
+@click.argument("pack_dir", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@click.option("--adapter", "adapter_id", required=True)
+@click.option("--to", "destination", required=True, help="file:///…、http(s)://… 或 smtp://…")
+@click.option("--ledger", "ledger_path", type=click.Path(path_type=Path),
+              default=Path("xfpush-ledger.sqlite"), show_default=True)
+@click.option("--dry-run", is_flag=True, help="只打包并说明要发送什么，不建立任何连接")
+@click.option("--secret-env", default="XFPUSH_HTTP_SECRET", show_default=True,
+              help="HTTP 签名密钥所在的环境变量名")
+@click.option("--timeout", type=float, default=30.0, show_default=True, help="HTTP 超时（秒）")
+@click.option("--retries", type=int, default=3, show_default=True, help="HTTP 重试次数")
+@click.option("--backoff", type=float, default=1.0, show_default=True, help="首次重试等待（秒）")
+@click.option("--waive-approval", is_flag=True, help="未审核也投递（台账记录为 waived）")
+@click.option("--json", "as_json", is_flag=True)
+@ADAPTERS_DIR
+def deliver_command(pack_dir: Path, adapter_id: str, destination: str, ledger_path: Path,
+                    dry_run: bool, secret_env: str, timeout: float, retries: int,
+                    backoff: float, waive_approval: bool, as_json: bool,
+                    adapters_dir: Path | None) -> None:
+    """打包并投递，每次尝试都记入台账；重跑只补发未送达的。"""
+    try:
+        adapter = get_adapter(adapter_id, adapters_dir)
+        result = deliver(pack_dir, adapter, destination, ledger_path=ledger_path,
+                         dry_run=dry_run, secret_env=secret_env, waive_approval=waive_approval,
+                         http=HttpOptions("", timeout, retries, backoff))
+    except XfpushError as exc:
+        _fail(exc, as_json)
+    if as_json:
+        _emit_json(asdict(result))
+    else:
+        click.echo(f"{result.package} → {result.destination}：{result.state}（{result.detail}）")
+    sys.exit(0 if result.state in ("acknowledged", "dry-run") else 1)
+
+
+@main.command("receive")
+@click.option("--port", type=int, required=True)
+@click.option("--dir", "folder", type=click.Path(path_type=Path), required=True)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--secret-env", default="XFPUSH_HTTP_SECRET", show_default=True)
+@click.option("--window", type=int, default=300, show_default=True, help="时间戳允许偏差（秒）")
+@click.option("--fail-first", type=int, default=0, help="演练：前 N 个请求回 503")
+@click.option("--delay", type=float, default=0.0, help="演练：存好后延迟 N 秒再应答")
+def receive(port: int, folder: Path, host: str, secret_env: str, window: int, fail_first: int,
+            delay: float) -> None:
+    """参考接收端：验签、按幂等键只存一次、回执。"""
+    secret = os.environ.get(secret_env, "")
+    if not secret:
+        click.echo(f"错误：请在环境变量 {secret_env} 中设置签名密钥", err=True)
+        sys.exit(2)
+    server = make_server(port, Receiver(folder, secret, window, fail_first, delay), host)
+    click.echo(f"接收端已启动：http://{host}:{server.server_address[1]}/ → {folder}", err=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+@main.command("approve")
+@click.argument("pack_dir", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@click.option("--by", "by", required=True, help="审核人")
+@click.option("--role", type=click.Choice(ROLES), default="终审", show_default=True)
+def approve_command(pack_dir: Path, by: str, role: str) -> None:
+    """记录审核签字（绑定当前 manifest.json 的哈希）。"""
+    try:
+        entry = approve(pack_dir, by, role)
+    except XfpushError as exc:
+        _fail(exc)
+    click.echo(f"已记录{entry['role']}：{entry['by']}（manifest {entry['manifest_sha256'][:12]}…）")
+
+
+@main.command("report")
+@click.option("--ledger", "ledger_path", type=click.Path(path_type=Path, exists=True),
+              required=True)
+@click.option("--month", default=None, help="YYYY-MM")
+@click.option("--format", "fmt", type=click.Choice(["md", "csv", "xlsx"]), default="md")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="输出文件（xlsx 必填）")
+def report(ledger_path: Path, month: str | None, fmt: str, output: Path | None) -> None:
+    """按月汇总生产和投递情况（md、csv、xlsx）。"""
+    data = rows(str(ledger_path), month)
+    if fmt == "xlsx":
+        if output is None:
+            click.echo("错误：xlsx 格式需要 -o 输出文件", err=True)
+            sys.exit(2)
+        output.write_bytes(xlsx_bytes(data, month))
+        click.echo(f"已写入 {output}（{len(data)} 行）")
+        return
+    text = markdown(data, month) if fmt == "md" else csv_text(data)
+    if output:
+        output.write_text(text, "utf-8")
+    else:
+        click.echo(text, nl=False)
+

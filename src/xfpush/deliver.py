@@ -1,0 +1,115 @@
+"""Package, approve-check, send and record: the delivery workflow behind ``xfpush deliver``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .adapters import Adapter
+from .errors import ApprovalError, InputError
+from .ledger import Ledger
+from .pack import MANIFEST, sha256
+from .packaging import Package, build_package
+from .transports import HttpOptions, Outgoing, Receipt, transport_for
+
+APPROVALS = "approvals.json"
+ROLES = ("初审", "复审", "终审")
+
+
+def idempotency_key(package: Package, adapter: Adapter, destination: str) -> str:
+    return hashlib.sha256(f"{package.sha256}|{adapter.id}|{destination}".encode()).hexdigest()
+
+
+def approve(pack_dir: str | Path, by: str, role: str = "终审") -> dict[str, Any]:
+    """Record a sign-off bound to the pack's current manifest hash."""
+    if role not in ROLES:
+        raise InputError(f"审核角色应为 {'、'.join(ROLES)} 之一，实际是 {role}")
+    if not by.strip():
+        raise InputError("审核人姓名不能为空（--by）")
+    pack = Path(pack_dir)
+    entry = {"by": by.strip(), "role": role, "manifest_sha256": sha256((pack / MANIFEST).read_bytes()),
+             "at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+    records = [*approvals(pack), entry]
+    (pack / APPROVALS).write_text(json.dumps(records, ensure_ascii=False, indent=2) + "\n", "utf-8")
+    return entry
+
+
+def approvals(pack_dir: Path) -> list[dict[str, Any]]:
+    path = pack_dir / APPROVALS
+    loaded: list[dict[str, Any]] = json.loads(path.read_text("utf-8")) if path.is_file() else []
+    return loaded
+
+
+def approval_of(pack_dir: Path, waive: bool) -> str:
+    """Who approved the current manifest, or raise; 'waived' when explicitly waived."""
+    current = sha256((pack_dir / MANIFEST).read_bytes())
+    valid = [a for a in approvals(pack_dir) if a.get("manifest_sha256") == current]
+    if valid:
+        return "；".join(f"{a['role']}:{a['by']}" for a in valid)
+    if waive:
+        return "waived"
+    stale = approvals(pack_dir)
+    reason = ("物料包在审核后被改动过（manifest.json 与审核时不一致）" if stale
+              else "物料包尚未审核")
+    raise ApprovalError(f"{reason}，不能投递。请先运行 xfpush approve {pack_dir} --by 姓名，"
+                        "或确有必要时加 --waive-approval（台账会记录）")
+
+
+@dataclass(frozen=True)
+class DeliveryResult:
+    """What happened to one package."""
+
+    package: str
+    destination: str
+    state: str
+    detail: str
+    idempotency_key: str
+    receipt_id: str | None = None
+
+
+def deliver(pack_dir: str | Path, adapter: Adapter, to: str, *, ledger_path: str | Path,
+            dry_run: bool = False, secret_env: str = "XFPUSH_HTTP_SECRET",
+            waive_approval: bool = False, http: HttpOptions | None = None,
+            environ: Mapping[str, str] | None = None) -> DeliveryResult:
+    """Send the adapter's package of a pack to ``to`` unless the ledger says it arrived."""
+    env = dict(os.environ if environ is None else environ)
+    pack = Path(pack_dir)
+    approval = approval_of(pack, waive_approval)
+    settings = {s.name: env.get(s.env, s.default) for s in adapter.settings}
+    package = build_package(pack, adapter, settings)
+    key = idempotency_key(package, adapter, to)
+    if dry_run:
+        return DeliveryResult(package.name, to, "dry-run",
+                              f"将发送 {package.name}.zip（{len(package.zip_bytes)} 字节，"
+                              f"{len(package.manifest['files'])} 个文件），未建立任何连接", key)
+    options = http or HttpOptions()
+    if to.startswith(("http://", "https://")):
+        secret = env.get(secret_env, "")
+        if not secret:
+            raise InputError(f"HTTP 投递需要签名密钥：请设置环境变量 {secret_env}")
+        options = HttpOptions(secret, options.timeout_s, options.retries, options.backoff_s,
+                              options.max_delay_s)
+    transport = transport_for(to, options)
+    ledger = Ledger(ledger_path)
+    try:
+        row = ledger.get(key)
+        if row is not None and row.state == "acknowledged":
+            return DeliveryResult(package.name, to, "acknowledged", "台账显示已送达，跳过", key,
+                                  row.receipt_id)
+        ledger.open(key, message_id=package.manifest["message"]["id"], adapter=adapter.id,
+                    destination=to, package=package.name, package_sha256=package.sha256,
+                    approval=approval)
+        ledger.record(key, "sent", f"开始发送（审核：{approval}）")
+        receipt: Receipt = transport.send(Outgoing(package.name, package.zip_bytes,
+                                                   package.manifest, key, adapter.name))
+        detail = f"{receipt.detail}（尝试 {receipt.attempts} 次）"
+        ledger.record(key, receipt.state, detail, receipt.receipt_id)
+    finally:
+        ledger.close()
+    return DeliveryResult(package.name, to, receipt.state, detail, key, receipt.receipt_id)

@@ -1,0 +1,191 @@
+"""Partner packages: the files an adapter needs, renamed, plus its extra files, as one
+deterministic zip with a file list (sha256 of every entry). No network, no secrets."""
+
+from __future__ import annotations
+
+import csv
+import fnmatch
+import io
+import json
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from .adapters import Adapter, Extra
+from .errors import AdapterError
+from .pack import MANIFEST, sha256, verify_pack
+
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+@dataclass(frozen=True)
+class Package:
+    """A built partner package."""
+
+    name: str
+    """File stem: ``<adapter>_<message id>``."""
+    zip_bytes: bytes
+    manifest: dict[str, Any]
+
+    @property
+    def sha256(self) -> str:
+        return sha256(self.zip_bytes)
+
+
+def _pack_manifest(pack_dir: Path) -> dict[str, Any]:
+    problems = verify_pack(pack_dir)
+    if problems:
+        raise AdapterError(f"物料包 {pack_dir} 校验未通过，不能打包：{problems[0]}")
+    loaded: dict[str, Any] = json.loads((pack_dir / MANIFEST).read_text("utf-8"))
+    return loaded
+
+
+def missing_profiles(adapter: Adapter, manifest: Mapping[str, Any]) -> list[str]:
+    present = {(a["channel"], a["profile"]) for a in manifest["assets"]}
+    channels = {channel for channel, _ in present}
+    missing = []
+    for need in adapter.needs:
+        channel, _, profile = need.partition(":")
+        if (profile and (channel, profile) not in present) or (not profile and
+                                                                channel not in channels):
+            missing.append(need)
+    return missing
+
+
+def _target(rule_target: str, asset: Mapping[str, Any], message_id: str) -> str:
+    path = PurePosixPath(asset["path"])
+    return rule_target.format(name=path.name, stem=path.stem, ext=path.suffix,
+                              channel=asset["channel"], profile=asset["profile"], id=message_id)
+
+
+def select_files(adapter: Adapter, pack_dir: Path,
+                 manifest: Mapping[str, Any]) -> dict[str, tuple[bytes, Mapping[str, Any]]]:
+    """package path → (bytes, pack asset entry); the first matching rule wins."""
+    message_id = manifest["message"]["id"]
+    chosen: dict[str, tuple[bytes, Mapping[str, Any]]] = {}
+    for asset in manifest["assets"]:
+        for rule in adapter.files:
+            if fnmatch.fnmatchcase(asset["path"], rule.source):
+                target = _target(rule.target, asset, message_id)
+                if target in chosen:
+                    raise AdapterError(f"适配器 {adapter.id}：多个文件都被命名为 {target}")
+                chosen[target] = ((pack_dir / asset["path"]).read_bytes(), asset)
+                break
+    return chosen
+
+
+def _describe(asset: Mapping[str, Any]) -> str:
+    parts = []
+    if asset.get("width_mm"):
+        parts.append(f"{asset['width_mm']}×{asset['height_mm']} mm")
+    elif asset.get("width_px"):
+        parts.append(f"{asset['width_px']}×{asset['height_px']} 像素")
+    if asset.get("duration_s"):
+        parts.append(f"{asset['duration_s']} 秒")
+    return "，".join(parts)
+
+
+def _context(adapter: Adapter, message: Mapping[str, Any],
+             files: Mapping[str, tuple[bytes, Mapping[str, Any]]]) -> dict[str, str]:
+    campaign = message.get("campaign") or {}
+    listing = "\n".join(f"- {name}（{asset['channel']}:{asset['profile']}"
+                        f"{'，' + _describe(asset) if _describe(asset) else ''}）"
+                        for name, (_, asset) in sorted(files.items()))
+    hotlines = "、".join(f"{k} {v}" for k, v in (message.get("hotlines") or {}).items())
+    return {"adapter_name": adapter.name, "title": message.get("title", ""),
+            "slogan": message.get("slogan", ""), "issuer": message.get("issuer", ""),
+            "campaign": campaign.get("name", "") or "", "start": campaign.get("start") or "",
+            "end": campaign.get("end") or "", "hotlines": hotlines, "files": listing,
+            "id": message.get("id", "")}
+
+
+def _extra_bytes(extra: Extra, context: Mapping[str, str],
+                 files: Mapping[str, tuple[bytes, Mapping[str, Any]]]) -> bytes:
+    if extra.kind == "instructions":
+        return (extra.template.format(**context).strip() + "\n").encode("utf-8")
+    rows = [_row(name, asset, data) for name, (data, asset) in sorted(files.items())]
+    if extra.kind == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        columns = list(extra.columns) or list(rows[0]) if rows else list(extra.columns)
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([row.get(column, "") for column in columns])
+        return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel opens it as UTF-8
+    payload: dict[str, Any] = {key: context[key] for key in ("id", "title", "campaign", "start",
+                                                             "end")}
+    payload["files"] = rows
+    return (json.dumps(payload, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _row(name: str, asset: Mapping[str, Any], data: bytes) -> dict[str, Any]:
+    return {"文件": name, "渠道": asset["channel"], "规格": asset["profile"],
+            "尺寸": _describe(asset), "文字": asset.get("text") or "", "sha256": sha256(data),
+            "字节": len(data)}
+
+
+def deterministic_zip(entries: Mapping[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name in sorted(entries):
+            info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            info.flag_bits |= 0x800  # names are UTF-8
+            archive.writestr(info, entries[name], compresslevel=6)
+    return buffer.getvalue()
+
+
+def build_package(pack_dir: str | Path, adapter: Adapter,
+                  settings: Mapping[str, Any] | None = None) -> Package:
+    """The partner package of a verified pack (nothing is written)."""
+    pack_dir = Path(pack_dir)
+    manifest = _pack_manifest(pack_dir)
+    missing = missing_profiles(adapter, manifest)
+    if missing:
+        raise AdapterError(f"物料包缺少适配器 {adapter.id}（{adapter.name}）需要的规格："
+                           f"{'、'.join(missing)}。请用 xfpush pack -c {','.join(missing)} 生成")
+    import yaml
+
+    message = yaml.safe_load((pack_dir / manifest["message"].get("path", "message.yaml"))
+                             .read_text("utf-8"))
+    files = select_files(adapter, pack_dir, manifest)
+    context = _context(adapter, message, files)
+    entries = {name: data for name, (data, _) in files.items()}
+    for extra in adapter.extras:
+        entries[extra.path] = _extra_bytes(extra, context, files)
+    if "extra_files" in adapter.hooks:
+        for name, data in adapter.hooks["extra_files"](manifest, message,
+                                                        dict(settings or {})).items():
+            entries[str(name)] = bytes(data)
+    if "check_pack" in adapter.hooks:
+        problem = adapter.hooks["check_pack"](manifest, message)
+        if problem:
+            raise AdapterError(f"适配器 {adapter.id}：{problem}")
+    package_manifest = {
+        "adapter": adapter.id, "adapter_name": adapter.name,
+        "message": manifest["message"], "pack_manifest_sha256": sha256(
+            (pack_dir / MANIFEST).read_bytes()),
+        "files": [{"path": name, "sha256": sha256(data), "bytes": len(data)}
+                  for name, data in sorted(entries.items())],
+    }
+    entries["manifest.json"] = (json.dumps(package_manifest, ensure_ascii=False, indent=2)
+                                + "\n").encode("utf-8")
+    name = f"{adapter.id}_{manifest['message']['id']}"
+    return Package(name, deterministic_zip(entries), package_manifest)
+
+
+def write_package(package: Package, out_dir: str | Path) -> tuple[Path, Path]:
+    """Write ``<name>.zip`` and ``<name>.manifest.json`` into ``out_dir``."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    zip_path, manifest_path = out / f"{package.name}.zip", out / f"{package.name}.manifest.json"
+    listing = dict(package.manifest, zip_sha256=package.sha256)
+    for path, data in ((zip_path, package.zip_bytes), (manifest_path, (json.dumps(
+            listing, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))):
+        temporary = path.with_name(path.name + ".tmp")
+        temporary.write_bytes(data)
+        temporary.replace(path)
+    return zip_path, manifest_path

@@ -1,0 +1,114 @@
+"""Adapters: the loader, every built-in, a third-party one, packaging, and the docs."""
+
+from __future__ import annotations
+
+import json
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from xfpush import adapters as spec
+from xfpush.adapters import discover, load_adapter
+from xfpush.cli import main
+from xfpush.errors import AdapterError
+from xfpush.packaging import build_package
+from xfpush.testing import assert_adapter_contract
+
+ROOT = Path(__file__).resolve().parents[1]
+BUILTIN = ("courier", "food-delivery", "cable-tv", "led-screen", "bike-share", "app-splash",
+           "carrier-sms", "new-media", "print-shop", "radio", "cinema-netcafe")
+DOCS = (ROOT / "docs" / "adapters.md").read_text("utf-8")
+
+
+def test_every_builtin_adapter_is_found_through_the_entry_point() -> None:
+    assert set(BUILTIN) <= set(discover())
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("adapter_id", BUILTIN)
+def test_contract_kit_over_builtin_adapters(adapter_id, xfpush_demo_pack, tmp_path) -> None:
+    assert_adapter_contract(discover()[adapter_id], xfpush_demo_pack, tmp_path)
+
+
+def docs_example(tmp_path: Path) -> Path:
+    folder = tmp_path / "third-party" / "township-speaker"
+    folder.mkdir(parents=True)
+    toml = re.search(r"<!-- example: adapter.toml -->\n```toml\n(.*?)```", DOCS, re.S)
+    hooks = re.search(r"<!-- example: hooks.py -->\n```python\n(.*?)```", DOCS, re.S)
+    assert toml and hooks
+    (folder / "adapter.toml").write_text(toml.group(1), "utf-8")
+    (folder / "hooks.py").write_text(hooks.group(1), "utf-8")
+    return folder
+
+
+@pytest.mark.slow
+def test_the_walkthrough_adapter_passes_the_contract_kit(xfpush_demo_pack, tmp_path) -> None:
+    folder = docs_example(tmp_path)
+    assert_adapter_contract(folder, xfpush_demo_pack, tmp_path)
+    adapter = discover(folder.parent)["township-speaker"]
+    package = build_package(xfpush_demo_pack, adapter, {"station": "A01"})
+    names = zipfile.ZipFile(__import__("io").BytesIO(package.zip_bytes)).namelist()
+    assert "循环播放/ebike-2027-loop-60s.mp3" in names and "播出单.txt" in names
+    result = CliRunner().invoke(main, ["adapters", "--adapters-dir", str(folder.parent), "--json"])
+    assert "township-speaker" in json.loads(result.output)
+
+
+def test_docs_explain_every_key_and_hook() -> None:
+    for key in (spec.TOP_KEYS | spec.FILE_KEYS | spec.EXTRA_KEYS | spec.SETTING_KEYS | spec.HOOKS
+                | spec.EXTRA_KINDS | spec.TRANSPORTS):
+        assert f"`{key}`" in DOCS, f"docs/adapters.md does not explain `{key}`"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ('id = "bad"\nname = "x"\nneeds = ["poster"]\ntransport = "file"\ncolour = "red"\n', "colour"),
+    ('id = "bad"\nname = "x"\nneeds = ["hologram:big"]\ntransport = "file"\n', "hologram:big"),
+    ('id = "bad"\nname = "x"\nneeds = ["poster"]\ntransport = "pigeon"\n', "transport"),
+    ('id = "bad"\nname = "x"\nneeds = ["poster"]\ntransport = "file"\n'
+     '[settings.key]\ntype = "string"\nsecret = true\nenv = "K"\ndefault = "abc"\n', "default"),
+    ('id = "bad"\nname = "x"\nneeds = ["poster"]\ntransport = "file"\n'
+     '[[files]]\nfrom = "poster/*"\nto = "../escape"\n', "越出"),
+])
+def test_a_wrong_adapter_fails_at_load_with_its_id_and_key(tmp_path, text, expected) -> None:
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    (folder / "adapter.toml").write_text(text, "utf-8")
+    with pytest.raises(AdapterError) as raised:
+        load_adapter(folder)
+    assert "适配器 bad" in str(raised.value) and expected in str(raised.value)
+
+
+def test_unknown_hook_and_duplicate_ids_are_refused(tmp_path) -> None:
+    folder = tmp_path / "dir" / "radio-copy"
+    folder.mkdir(parents=True)
+    (folder / "adapter.toml").write_text((ROOT / "adapters/radio/adapter.toml").read_text("utf-8"))
+    with pytest.raises(AdapterError, match="id 重复：radio"):
+        discover(folder.parent)
+    (folder / "adapter.toml").write_text('id = "hooked"\nname = "x"\nneeds = ["poster"]\n'
+                                         'transport = "file"\n', "utf-8")
+    (folder / "hooks.py").write_text("def rename_everything(manifest):\n    return {}\n")
+    with pytest.raises(AdapterError, match="rename_everything"):
+        load_adapter(folder)
+
+
+def test_package_lists_missing_profiles_and_is_deterministic(tmp_path, demo_path) -> None:
+    runner = CliRunner()
+    pack = tmp_path / "pack"
+    assert runner.invoke(main, ["pack", str(demo_path), "-o", str(pack), "-c", "poster"]).exit_code == 0
+    result = runner.invoke(main, ["package", str(pack), "--adapter", "courier", "-o", str(tmp_path / "o")])
+    assert result.exit_code == 2
+    assert "sticker:label-60x40" in result.output and "waybill-65x30" in result.output
+    first = runner.invoke(main, ["package", str(pack), "--adapter", "print-shop", "-o", str(tmp_path / "a")])
+    second = runner.invoke(main, ["package", str(pack), "--adapter", "print-shop", "-o", str(tmp_path / "b")])
+    assert first.exit_code == 0 and second.exit_code == 0
+    name = "print-shop_ebike-2027"
+    assert (tmp_path / "a" / f"{name}.zip").read_bytes() == (tmp_path / "b" / f"{name}.zip").read_bytes()
+    listing = json.loads((tmp_path / "a" / f"{name}.manifest.json").read_text("utf-8"))
+    archive = zipfile.ZipFile(tmp_path / "a" / f"{name}.zip")
+    for entry in listing["files"]:
+        import hashlib
+
+        assert hashlib.sha256(archive.read(entry["path"])).hexdigest() == entry["sha256"]
+    assert "印刷说明.csv" in archive.namelist() and "使用说明.txt" in archive.namelist()
