@@ -142,4 +142,4 @@ def list_channels(as_json: bool) -> None:
             click.echo(f"  {name}:{profile:<10} {summary}")
 
 
-from . import cli_partners  # noqa: E402,F401  (registers the partner commands on ``main``)
+from . import cli_batch, cli_partners  # noqa: E402,F401  (register their commands on ``main``)

@@ -143,11 +143,15 @@ def asset_entry(asset: Asset) -> dict[str, Any]:
     }
 
 
-def build_pack(message: Message, out_dir: str | Path, channels: str | None = None) -> PackResult:
-    """Render, check and write a pack to ``out_dir`` (replacing an older pack there)."""
+def build_pack(message: Message, out_dir: str | Path, channels: str | None = None, *,
+               use_cache: bool = True) -> PackResult:
+    """Render, check and write a pack to ``out_dir`` (replacing an older pack there).
+
+    ``use_cache=False`` for batches, where every message differs and caching only costs memory.
+    """
     target = Path(out_dir).resolve()
     _ensure_replaceable(target)
-    assets = render_assets(message, channels)
+    assets = render_assets(message, channels, use_cache=use_cache)
     message_bytes = message_yaml(message)
     manifest: dict[str, Any] = {
         "xfpush_version": __version__,

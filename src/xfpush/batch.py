@@ -1,0 +1,223 @@
+"""Batch production: one recipe × a districts table → one pack per row, in parallel, resumable.
+
+Rows run on a local process pool (``jobs``) or on a Dask cluster (``scheduler``); workers load
+fonts and templates once. Each pack is written atomically, so a killed run leaves whole packs
+or none; ``batch.json`` records each row's status and input hash, and a re-run skips rows whose
+pack is intact and whose inputs are unchanged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import resource
+import shutil
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .districts import load_recipe, read_table, row_message, slug
+from .errors import InputError, XfpushError
+from .message import message_from_dict
+from .pack import build_pack, verify_pack
+
+BATCH_FILE = "batch.json"
+_COLUMN_OF_FIELD = {"qr.url": "qr_url", "issuer": "issuer", "sms_signature": "sms_signature"}
+
+
+@dataclass(frozen=True)
+class RowJob:
+    """Everything a worker needs for one row (picklable)."""
+
+    row: int
+    district: str
+    slug: str
+    message: dict[str, Any]
+    base_dir: str
+    source: str
+    out_dir: str
+    channels: str
+    input_sha256: str
+
+
+@dataclass(frozen=True)
+class RowResult:
+    row: int
+    district: str
+    slug: str
+    status: str
+    """ok | error | skipped"""
+    pack: str | None
+    error: str | None
+    input_sha256: str
+    seconds: float = 0.0
+    worker_pid: int = 0
+    worker_peak_rss_mb: float = 0.0
+
+
+def warm_up() -> None:
+    """Load fonts and layout templates once per worker process."""
+    from .fonts import bundled_fonts
+    from .layouts import load_template
+    from .resources import asset_path
+
+    bundled_fonts()
+    for template in asset_path("layouts").glob("*.toml"):
+        load_template(template.stem)
+
+
+def run_row(job: RowJob) -> RowResult:
+    """Build one district's pack; any input or check failure is that row's error alone."""
+    start = time.perf_counter()
+    try:
+        message = message_from_dict(job.message, base_dir=Path(job.base_dir), source=job.source)
+        build_pack(message, job.out_dir, job.channels or None, use_cache=False)
+        status, error, pack = "ok", None, job.slug
+    except XfpushError as exc:
+        status, error, pack = "error", _with_column(str(exc)), None
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return RowResult(job.row, job.district, job.slug, status, pack, error, job.input_sha256,
+                     round(time.perf_counter() - start, 3), os.getpid(), round(peak, 1))
+
+
+def _with_column(error: str) -> str:
+    for field, column in _COLUMN_OF_FIELD.items():
+        if f"字段 {field}：" in error:
+            return f"{error}（区县表列 {column}）"
+    return error
+
+
+@dataclass
+class Plan:
+    jobs: list[RowJob]
+    results: list[RowResult]
+    """Rows settled before running: errors found while reading, and skips."""
+
+
+def plan_batch(recipe_path: str | Path, districts_path: str | Path, out_dir: str | Path,
+               year: int) -> Plan:
+    recipe = load_recipe(recipe_path)
+    rows = read_table(districts_path)
+    out = Path(out_dir).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    previous = _previous(out)
+    jobs: list[RowJob] = []
+    results: list[RowResult] = []
+    used: set[str] = set()
+    for index, row in enumerate(rows, start=2):
+        district = row.get("district", "").strip()
+        name = _unique(slug(district), used)
+        target = (out / name).resolve()
+        if target.parent != out:
+            raise InputError(f"第 {index} 行：文件夹名 {name} 越出输出目录")
+        try:
+            data = row_message(recipe, row, index, year, name)
+        except InputError as exc:
+            results.append(RowResult(index, district, name, "error", None, str(exc), ""))
+            continue
+        digest = hashlib.sha256(json.dumps([__version__, recipe.text, data, recipe.channels],
+                                           ensure_ascii=False, sort_keys=True,
+                                           default=str).encode()).hexdigest()
+        earlier = previous.get(name)
+        if (earlier and earlier.get("status") in ("ok", "skipped") and
+                earlier.get("input_sha256") == digest and (target / "manifest.json").is_file()
+                and not verify_pack(target)):
+            results.append(RowResult(index, district, name, "skipped", name, None, digest))
+            continue
+        jobs.append(RowJob(index, district, name, data, str(recipe.path.parent),
+                           f"{districts_path} 第 {index} 行", str(target), recipe.channels,
+                           digest))
+    return Plan(jobs, results)
+
+
+def _unique(name: str, used: set[str]) -> str:
+    candidate, number = name, 2
+    while candidate in used:
+        candidate, number = f"{name}-{number}", number + 1
+    used.add(candidate)
+    return candidate
+
+
+def _previous(out: Path) -> dict[str, dict[str, Any]]:
+    path = out / BATCH_FILE
+    if not path.is_file():
+        return {}
+    try:
+        return {row["slug"]: row for row in json.loads(path.read_text("utf-8"))["rows"]}
+    except (ValueError, KeyError):
+        return {}
+
+
+def _clean_stale(out: Path) -> None:
+    """Remove staging folders left by an interrupted run (never a finished pack)."""
+    for stale in out.glob(".*.tmp-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    for stale in out.glob(".*.old-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def local_results(jobs: list[RowJob], workers: int) -> Iterator[RowResult]:
+    if workers <= 1:
+        warm_up()
+        for job in jobs:
+            yield run_row(job)
+        return
+    with ProcessPoolExecutor(max_workers=workers, initializer=warm_up) as pool:
+        futures = [pool.submit(run_row, job) for job in jobs]
+        for future in as_completed(futures):
+            yield future.result()
+
+
+def dask_results(jobs: list[RowJob], address: str) -> Iterator[RowResult]:
+    try:
+        from distributed import Client
+        from distributed import as_completed as dask_completed
+    except ImportError as exc:
+        raise InputError("使用 --scheduler 需要可选组件：pip install \"xfpush[dask]\"") from exc
+    with Client(address) as client:  # type: ignore[no-untyped-call]
+        client.run(warm_up)
+        futures = client.map(run_row, jobs, pure=False)
+        for future in dask_completed(futures):  # type: ignore[no-untyped-call]
+            yield future.result()
+
+
+def run_batch(recipe_path: str | Path, districts_path: str | Path, out_dir: str | Path, *,
+              year: int | None = None, jobs: int = 1, scheduler: str | None = None,
+              progress: Callable[[RowResult, int, int], None] | None = None) -> dict[str, Any]:
+    """Run (or resume) a batch; returns the batch.json content."""
+    out = Path(out_dir).resolve()
+    chosen_year = year or dt.date.today().year
+    plan = plan_batch(recipe_path, districts_path, out, chosen_year)
+    _clean_stale(out)
+    results = list(plan.results)
+    total = len(plan.jobs) + len(results)
+    for result in results:
+        if progress:
+            progress(result, len(results), total)
+    source: Iterable[RowResult] = (dask_results(plan.jobs, scheduler) if scheduler
+                                   else local_results(plan.jobs, jobs))
+    for result in source:
+        results.append(result)
+        _write(out, recipe_path, districts_path, chosen_year, results)
+        if progress:
+            progress(result, len(results), total)
+    return _write(out, recipe_path, districts_path, chosen_year, results)
+
+
+def _write(out: Path, recipe: str | Path, districts: str | Path, year: int,
+           results: list[RowResult]) -> dict[str, Any]:
+    ordered = sorted(results, key=lambda r: r.row)
+    summary = {"recipe": str(recipe), "districts": str(districts), "year": year,
+               "ok": sum(r.status in ("ok", "skipped") for r in ordered),
+               "errors": sum(r.status == "error" for r in ordered),
+               "rows": [asdict(r) for r in ordered]}
+    temporary = out / f".{BATCH_FILE}.tmp"
+    temporary.write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", "utf-8")
+    os.replace(temporary, out / BATCH_FILE)
+    return summary
