@@ -25,6 +25,7 @@ border:1px solid #ddd}
 pre{white-space:pre-wrap;background:#fafafa;border:1px solid #eee;padding:8px}
 .sign td{height:40px;min-width:200px}
 .summary{font-size:18px}
+h3.channel{margin:28px 0 10px;padding-bottom:4px;border-bottom:2px solid #c8102e}
 """
 
 
@@ -102,7 +103,13 @@ def proof_html(message: Message, manifest: dict[str, Any]) -> str:
     total = sum(len(a["checks"]) for a in assets)
     verdict = (f'<span class="ok">全部 {total} 项检查通过</span>' if not failed
                else f'<span class="bad">{failed}/{total} 项检查未通过</span>')
-    cards = "".join(_asset_card(a) for a in assets)
+    channels = list(dict.fromkeys(a["channel"] for a in assets))
+    cards = "".join(
+        f'<h3 class="channel" id="ch-{escape(channel)}">{escape(channel)}（'
+        f'{sum(1 for a in assets if a["channel"] == channel)} 个文件）</h3><div class="assets">'
+        + "".join(_asset_card(a) for a in assets if a["channel"] == channel) + "</div>"
+        for channel in channels)
+    toc = " · ".join(f'<a href="#ch-{escape(c)}">{escape(c)}</a>' for c in channels)
     return f"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
@@ -115,6 +122,6 @@ def proof_html(message: Message, manifest: dict[str, Any]) -> str:
 <table class="sign"><tr><th>审核人</th><td></td><th>审核日期</th><td></td></tr>
 <tr><th>审核意见</th><td colspan="3"></td></tr></table></section>
 <section><h2>消息内容</h2>{_message_table(message)}</section>
-<section><h2>物料</h2><div class="assets">{cards}</div></section>
+<section><h2>物料</h2><p>{toc}</p>{cards}</section>
 </main></body></html>
 """
