@@ -6,9 +6,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from ..canvas import Plan, outside
 from ..errors import Problem
 from ..fonts import FontSet
 from ..message import Message
+from ..qr import min_module_px
 
 
 @dataclass(frozen=True)
@@ -77,3 +79,22 @@ class Channel(Protocol):
     def render(self, message: Message, profile: str, fonts: FontSet) -> Sequence[Asset]:
         """The assets of this profile, each with its checks already run."""
         ...
+
+
+def safe_area_check(plan: Plan) -> Check:
+    """Text, QR codes and images all inside the plan's safe area."""
+    stray = [label for label, box in plan.content_boxes() if outside(box, plan.safe)]
+    if stray:
+        return Check("safe_area", False, f"内容超出安全区：{stray[0]}")
+    return Check("safe_area", True, "文字、二维码和图片都在安全区内")
+
+
+def qr_module_check(plan: Plan, dpi: int | None) -> list[Check]:
+    """The QR's module size against what scans at this resolution (none without a QR)."""
+    if plan.qr is None:
+        return []
+    matrix, module, _, _ = plan.qr
+    needed = min_module_px(dpi)
+    return [Check("qr_module_size", module >= needed,
+                  f"二维码 {matrix.modules}×{matrix.modules} 模块，每模块 {module}px（下限 "
+                  f"{needed}px），静区 4 模块，纠错等级 {matrix.error_correction}")]

@@ -8,13 +8,13 @@ from dataclasses import dataclass
 
 from PIL import Image
 
-from ..canvas import Plan, draw_plan, outside
+from ..canvas import Plan, draw_plan
 from ..errors import Problem, TextFitError
 from ..fonts import FontSet
 from ..message import Message
 from ..pdf import MM_PER_INCH, PageGeometry, image_pdf, media_box_mm
-from ..qr import decode_check, min_module_px
-from .base import Asset, Check
+from ..qr import decode_check
+from .base import Asset, Check, qr_module_check, safe_area_check
 from .poster_layout import PosterLayout
 
 PREVIEW_WIDTH = 1240
@@ -144,22 +144,9 @@ class PosterChannel:
         if plan.tips_total:
             checks.append(Check("tips_shown", plan.tips_shown >= 1,
                                 f"显示 {plan.tips_shown}/{plan.tips_total} 条提示（按优先级）"))
-        checks.append(_safe_area_check(plan))
-        if plan.qr:
-            matrix, module, _, _ = plan.qr
-            needed = min_module_px(profile.dpi)
-            checks.append(Check("qr_module_size", module >= needed,
-                                f"二维码 {matrix.modules}×{matrix.modules} 模块，每模块 {module}px"
-                                f"（下限 {needed}px），静区 4 模块，纠错等级 {matrix.error_correction}"))
-        return checks
+        checks.append(safe_area_check(plan))
+        return checks + qr_module_check(plan, profile.dpi)
 
-
-
-def _safe_area_check(plan: Plan) -> Check:
-    outside_safe = [label for label, box in plan.content_boxes() if outside(box, plan.safe)]
-    if outside_safe:
-        return Check("safe_area", False, f"内容超出安全区：{outside_safe[0]}")
-    return Check("safe_area", True, "文字、二维码和图片都在裁切线内的安全区中")
 
 
 POSTER = PosterChannel()

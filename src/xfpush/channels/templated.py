@@ -8,13 +8,13 @@ from dataclasses import dataclass
 
 from PIL import Image
 
-from ..canvas import Box, Plan, draw_plan, outside, overlaps
+from ..canvas import Box, Plan, draw_plan, overlaps
 from ..errors import Problem, TextFitError
 from ..fonts import FontSet
 from ..layouts import TemplateLayout, load_template
 from ..message import Message
-from ..qr import decode_check, min_module_px
-from .base import Asset, Check
+from ..qr import decode_check
+from .base import Asset, Check, qr_module_check, safe_area_check
 
 
 @dataclass(frozen=True)
@@ -90,22 +90,14 @@ class TemplatedChannel:
         if plan.tips_total:
             checks.append(Check("tips_shown", plan.tips_shown >= 1,
                                 f"显示 {plan.tips_shown}/{plan.tips_total} 条提示（按优先级）"))
-        stray = [label for label, box in plan.content_boxes() if outside(box, plan.safe)]
-        checks.append(Check("safe_area", not stray, f"内容超出安全区：{stray[0]}" if stray
-                            else "文字、二维码和图片都在安全区内"))
+        checks.append(safe_area_check(plan))
         size = plan.canvas
         for zone_name, zone in profile.reserved:
             hits = [label for label, box in plan.content_boxes() if overlaps(box, px(zone, size))]
             checks.append(Check(f"reserved_{zone_name}", not hits,
                                 f"{zone_name} 区域被占用：{hits[0]}" if hits
                                 else f"{zone_name} 区域留空"))
-        if plan.qr:
-            matrix, module, _, _ = plan.qr
-            needed = min_module_px(profile.dpi)
-            checks.append(Check("qr_module_size", module >= needed,
-                                f"二维码每模块 {module}px（下限 {needed}px），静区 4 模块，"
-                                f"纠错等级 {matrix.error_correction}"))
-        return checks
+        return checks + qr_module_check(plan, profile.dpi)
 
     def finish(self, image: Image.Image, profile: ImageProfile) -> tuple[Image.Image, list[Check]]:
         """Channel-specific treatment of the drawn image (legal range, 1-bit …)."""
