@@ -45,7 +45,7 @@ def speak(script: str, rate: int, target_lufs: float, pad_to: float | None = Non
     samples, source_rate = voice().synthesize(normalize(script))
     samples = resample(samples, source_rate, rate)
     speech_s = len(samples) / rate
-    levelled, _ = normalize_loudness(samples, rate, target_lufs)
+    levelled, loudness = normalize_loudness(samples, rate, target_lufs)
     if pad_to is not None:
         total = round(pad_to * rate)
         lead = round(lead_s * rate)
@@ -54,7 +54,9 @@ def speak(script: str, rate: int, target_lufs: float, pad_to: float | None = Non
         padded[lead:lead + len(body)] = body
         levelled = padded
     wav = wav_bytes(levelled, rate)
-    return Spoken(script, wav, wav_duration(wav), speech_s, measure_loudness(wav))
+    if pad_to is not None:  # padding changed the file: measure what is actually written
+        loudness = measure_loudness(wav)
+    return Spoken(script, wav, wav_duration(wav), speech_s, loudness)
 
 
 def chars_to_cut(script: str, measured: float, limit: float) -> int:
