@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import struct
 import textwrap
 import zlib
@@ -7,9 +8,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from fontTools.fontBuilder import FontBuilder
 from fontTools.pens.ttGlyphPen import TTGlyphPen
 
+from xfpush.cli import main
 from xfpush.resources import asset_path
 
 DEMO = asset_path("examples", "demo.yaml")
@@ -72,3 +75,16 @@ def png_header_only(path: Path, width: int, height: int) -> Path:
     body = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0"))
     path.write_bytes(body + chunk(b"IEND", b""))
     return path
+
+
+def pack_demo(out: Path, channels: str) -> Path:
+    """``xfpush pack`` the demo message with ``channels`` into ``out``; fails the test otherwise."""
+    result = CliRunner().invoke(main, ["pack", str(DEMO), "-o", str(out), "-c", channels])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def assets_by_path(pack: Path) -> dict[str, dict]:
+    """The pack's manifest entries, keyed by asset path."""
+    manifest = json.loads((pack / "manifest.json").read_text("utf-8"))
+    return {asset["path"]: asset for asset in manifest["assets"]}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 import re
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image, ImageDraw
 
+from conftest import assets_by_path, pack_demo
 from xfpush import load_message
 from xfpush.canvas import Plan
 from xfpush.channels import CHANNELS
@@ -35,17 +35,12 @@ EXPECTED = {
 
 
 @pytest.fixture(scope="module")
-def image_pack(tmp_path_factory, demo_path: Path = Path(__file__).parent.parent
-               / "assets/examples/demo.yaml") -> Path:
-    out = tmp_path_factory.mktemp("images") / "pack"
-    result = CliRunner().invoke(main, ["pack", str(demo_path), "-o", str(out), "-c",
-                                       "sticker,tv,splash,social,screen"])
-    assert result.exit_code == 0, result.output
-    return out
+def image_pack(tmp_path_factory) -> Path:
+    return pack_demo(tmp_path_factory.mktemp("images") / "pack", "sticker,tv,splash,social,screen")
 
 
 def manifest(pack: Path) -> dict:
-    return json.loads((pack / "manifest.json").read_text("utf-8"))
+    return {"assets": list(assets_by_path(pack).values())}
 
 
 def test_every_profile_with_its_size_and_dpi(image_pack: Path) -> None:

@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
+from conftest import assets_by_path, pack_demo
 from xfpush import load_message
 from xfpush.channels import CHANNELS
 from xfpush.channels.led import normalize
@@ -27,15 +28,10 @@ URL = "https://example.gov.cn/xf/ebike"
 
 @pytest.fixture(scope="module")
 def text_pack(tmp_path_factory) -> Path:
-    demo = Path(__file__).parent.parent / "assets/examples/demo.yaml"
-    out = tmp_path_factory.mktemp("text") / "pack"
-    result = CliRunner().invoke(main, ["pack", str(demo), "-o", str(out), "-c", "led,sms,receipt"])
-    assert result.exit_code == 0, result.output
-    return out
+    return pack_demo(tmp_path_factory.mktemp("text") / "pack", "led,sms,receipt")
 
 
-def assets(pack: Path) -> dict[str, dict]:
-    return {a["path"]: a for a in json.loads((pack / "manifest.json").read_text("utf-8"))["assets"]}
+assets = assets_by_path
 
 
 def test_every_profile_and_exact_texts_in_the_manifest(text_pack: Path) -> None:

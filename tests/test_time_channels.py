@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 import os
 import re
 import stat
@@ -18,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 
+from conftest import assets_by_path, pack_demo
 from xfpush import load_message
 from xfpush.channels import CHANNELS
 from xfpush.cli import main
@@ -33,15 +33,10 @@ LIMITS = {"unlock": 4.0, "ride": 8.0, "lock": 4.0}
 
 @pytest.fixture(scope="module")
 def time_pack(tmp_path_factory) -> Path:
-    demo = Path(__file__).parent.parent / "assets/examples/demo.yaml"
-    out = tmp_path_factory.mktemp("time") / "pack"
-    result = CliRunner().invoke(main, ["pack", str(demo), "-o", str(out), "-c", "video,audio,radio"])
-    assert result.exit_code == 0, result.output
-    return out
+    return pack_demo(tmp_path_factory.mktemp("time") / "pack", "video,audio,radio")
 
 
-def manifest(pack: Path) -> dict[str, dict]:
-    return {a["path"]: a for a in json.loads((pack / "manifest.json").read_text("utf-8"))["assets"]}
+manifest = assets_by_path
 
 
 def ffmpeg_info(path: Path) -> str:
