@@ -234,8 +234,8 @@ class TemplateLayout:
 
     def _numbered(self, block: Block, box: Box, items: list[str], numbered: bool) -> None:
         """As many items as fit (first ones first), at the largest size that fits them."""
-        self.plan.tips_total = max(self.plan.tips_total, len(items)) if numbered else \
-            self.plan.tips_total
+        if numbered:
+            self.plan.tips_total = len(items)
         largest, smallest = self._size_range(block)
         for count in range(len(items), 0, -1):
             for size in range(largest, smallest - 1, -1):

@@ -13,6 +13,7 @@ import json
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import numpy as np
 from PIL import Image, ImageDraw
@@ -155,7 +156,7 @@ class LedChannel:
         for number, text in enumerate(programs(message), start=1):
             width = dots(text, profile)
             if profile.scrolls and width > screen_cells:
-                first_lit, last_lit = lit_extent(_strip([text], profile, fonts, width))
+                first_lit, last_lit = lit_extent(_strip((text,), profile, fonts, width))
                 # From the first lit column entering on the right to the last leaving on the left.
                 steps = (screen_cells + last_lit - first_lit) // profile.step_dots
                 result.append({"program": number, "text": text, "effect": "scroll_left",
@@ -228,9 +229,13 @@ class LedChannel:
         ]
 
 
-def _strip(lines: Sequence[str], profile: LedProfile, fonts: FontSet, width: int,
+@lru_cache(maxsize=64)
+def _strip(lines: tuple[str, ...], profile: LedProfile, fonts: FontSet, width: int,
            font: int | None = None) -> np.ndarray:
-    """Lines drawn as lit dots (True) on a width × screen-height grid, centred on a board."""
+    """Lines drawn as lit dots (True) on a width × screen-height grid, centred on a board.
+
+    Cached (read-only result): the timing needs a scroll's lit extent and the preview its dots.
+    """
     size = font or profile.font_dots
     canvas = Image.new("L", (width, profile.height_dots), 0)
     draw = ImageDraw.Draw(canvas)
@@ -242,7 +247,9 @@ def _strip(lines: Sequence[str], profile: LedProfile, fonts: FontSet, width: int
             draw.text((round(x), top + row * size + round(size * 0.86)), run,
                       font=face.pil(size), fill=255, anchor="ls")
             x += dots(run, profile, size)
-    return np.asarray(canvas) > 127
+    grid = np.asarray(canvas) > 127
+    grid.flags.writeable = False
+    return grid
 
 
 def lit_extent(grid: np.ndarray) -> tuple[int, int]:
@@ -271,7 +278,7 @@ def preview_gif(segments: list[dict[str, object]], profile: LedProfile,
         lines = list(segment["lines"])  # type: ignore[call-overload]
         if segment["effect"] == "scroll_left":
             text_width = dots(lines[0], profile)
-            strip = _strip(lines, profile, fonts, text_width)
+            strip = _strip(tuple(lines), profile, fonts, text_width)
             padded = np.zeros((profile.height_dots, text_width + 2 * profile.width_dots), bool)
             padded[:, profile.width_dots:profile.width_dots + text_width] = strip
             # Every step shows some lit dots, so no two frames are alike (GIF merges those).
@@ -282,7 +289,7 @@ def preview_gif(segments: list[dict[str, object]], profile: LedProfile,
                 frames.append(_enlarge(window, profile.preview_scale))
                 durations.append(step_ms)
         else:
-            grid = _strip(lines, profile, fonts, profile.width_dots,
+            grid = _strip(tuple(lines), profile, fonts, profile.width_dots,
                           int(segment["font_dots"]))  # type: ignore[call-overload]
             frames.append(_enlarge(grid, profile.preview_scale))
             durations.append(round(float(segment["duration_s"]) * 1000))  # type: ignore[arg-type]
