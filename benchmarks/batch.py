@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from xfpush.batch import run_batch
+from xfpush.campaigns.batch import run_batch
 
 RECIPE = """occasion: xiaofang-yue
 name: 批量基准

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from xfpush import build_pack, load_message
 from xfpush.channels import select
-from xfpush.pack import prepare_fonts, render_assets
+from xfpush.pack.build import prepare_fonts, render_assets
 from xfpush.resources import asset_path
 
 IMAGE_CHANNELS = "sticker,tv,splash,social,screen"

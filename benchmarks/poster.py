@@ -27,10 +27,10 @@ from PIL import Image
 
 from xfpush import load_message
 from xfpush.channels.poster import POSTER
-from xfpush.message import Message
-from xfpush.pack import prepare_fonts
-from xfpush.qr import build_matrix, decode
-from xfpush.qr import render as render_qr
+from xfpush.model.message import Message
+from xfpush.pack.build import prepare_fonts
+from xfpush.render.qr import build_matrix, decode
+from xfpush.render.qr import render as render_qr
 from xfpush.resources import asset_path
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",

@@ -19,8 +19,8 @@ from xfpush import load_message
 from xfpush.channels.led import LED, preview_gif
 from xfpush.channels.receipt import RECEIPT, escpos_bytes, layout, preview_lines, preview_png
 from xfpush.channels.sms import SMS, compose
-from xfpush.pack import prepare_fonts
-from xfpush.qr import decode_check
+from xfpush.pack.build import prepare_fonts
+from xfpush.render.qr import decode_check
 from xfpush.resources import asset_path
 
 

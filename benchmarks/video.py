@@ -25,10 +25,10 @@ import numpy as np
 
 from xfpush import load_message
 from xfpush.channels.video import VIDEO
-from xfpush.media import ffmpeg_exe
-from xfpush.pack import prepare_fonts
+from xfpush.pack.build import prepare_fonts
+from xfpush.render.media import ffmpeg_exe
+from xfpush.render.video import FPS, encode, encoder_args, frames, timeline, to_yuv420
 from xfpush.resources import asset_path
-from xfpush.video import FPS, encode, encoder_args, frames, timeline, to_yuv420
 
 SECONDS = 5.0
 

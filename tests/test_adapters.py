@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from xfpush import adapters as spec
-from xfpush.adapters import discover, load_adapter
 from xfpush.cli import main
 from xfpush.errors import AdapterError
-from xfpush.packaging import build_package
+from xfpush.partners import adapters as spec
+from xfpush.partners.adapters import discover, load_adapter
+from xfpush.partners.packaging import build_package
 from xfpush.testing import assert_adapter_contract
 
 ROOT = Path(__file__).resolve().parents[1]

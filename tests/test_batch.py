@@ -14,12 +14,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from xfpush.batch import run_batch
+from xfpush.campaigns.batch import run_batch
+from xfpush.campaigns.districts import load_recipe, read_table, row_message, slug
 from xfpush.cli import main
-from xfpush.districts import load_recipe, read_table, row_message, slug
 from xfpush.errors import InputError
-from xfpush.message import message_from_dict
-from xfpush.pack import check_message, verify_pack
+from xfpush.model.loader import message_from_dict
+from xfpush.pack.build import check_message
+from xfpush.pack.manifest import verify_pack
 from xfpush.resources import data_root
 
 RECIPES = sorted((data_root() / "recipes").glob("*.yaml"))

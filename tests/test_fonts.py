@@ -7,8 +7,8 @@ import pytest
 
 from conftest import RARE, make_fallback_font
 from xfpush.errors import GlyphError
-from xfpush.fonts import BOLD_FILE, REGULAR_FILE, bundled_fonts, check_glyphs, font_set
 from xfpush.resources import asset_path
+from xfpush.typeset.fonts import BOLD_FILE, REGULAR_FILE, bundled_fonts, check_glyphs, font_set
 
 
 def tongyong() -> list[str]:

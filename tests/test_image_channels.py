@@ -14,13 +14,13 @@ from PIL import Image, ImageDraw
 
 from conftest import assets_by_path, pack_demo
 from xfpush import load_message
-from xfpush.canvas import Plan
 from xfpush.channels import CHANNELS
 from xfpush.channels.splash import SPLASH
 from xfpush.cli import main
-from xfpush.draw import TextBlock
-from xfpush.pack import prepare_fonts
-from xfpush.qr import decode
+from xfpush.pack.build import prepare_fonts
+from xfpush.render.plan import Plan
+from xfpush.render.qr import decode
+from xfpush.render.raster import TextBlock
 
 URL = "https://example.gov.cn/xf/ebike"
 EXPECTED = {

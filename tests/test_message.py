@@ -8,7 +8,7 @@ from PIL import Image
 
 from conftest import png_header_only
 from xfpush import MessageError, load_message
-from xfpush.message import DEFAULT_HOTLINES
+from xfpush.model.message import DEFAULT_HOTLINES
 
 
 def test_demo_message_loads(demo_path: Path) -> None:

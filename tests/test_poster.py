@@ -10,9 +10,9 @@ from PIL import Image
 from conftest import RARE, make_fallback_font
 from xfpush import load_message
 from xfpush.channels.poster import POSTER
-from xfpush.fonts import font_set
-from xfpush.pack import prepare_fonts
-from xfpush.qr import decode
+from xfpush.pack.build import prepare_fonts
+from xfpush.render.qr import decode
+from xfpush.typeset.fonts import font_set
 
 URL = "https://example.gov.cn/xf/ebike"
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from PIL import Image
 
-from xfpush import qr
+from xfpush.render import qr
 
 
 def test_matrix_uses_m_or_h_and_renders_on_whole_pixels() -> None:

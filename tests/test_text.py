@@ -7,7 +7,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from xfpush.errors import TextFitError
-from xfpush.text import (
+from xfpush.typeset.text import (
     NO_LINE_END,
     NO_LINE_START,
     balanced_wrap,

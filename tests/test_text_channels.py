@@ -20,8 +20,8 @@ from xfpush.channels.led import normalize
 from xfpush.channels.receipt import columns
 from xfpush.channels.sms import compose, segments, ucs2_units
 from xfpush.cli import main
-from xfpush.pack import prepare_fonts
-from xfpush.qr import decode
+from xfpush.pack.build import prepare_fonts
+from xfpush.render.qr import decode
 
 URL = "https://example.gov.cn/xf/ebike"
 

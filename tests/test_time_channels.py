@@ -21,11 +21,11 @@ from conftest import assets_by_path, pack_demo
 from xfpush import load_message
 from xfpush.channels import CHANNELS
 from xfpush.cli import main
-from xfpush.media import ffmpeg_exe
-from xfpush.pack import prepare_fonts
-from xfpush.qr import decode
-from xfpush.speech import normalize, ssml
-from xfpush.tts import _voice
+from xfpush.pack.build import prepare_fonts
+from xfpush.render.media import ffmpeg_exe
+from xfpush.render.qr import decode
+from xfpush.render.speech import normalize, ssml
+from xfpush.render.tts import _voice
 
 URL = "https://example.gov.cn/xf/ebike"
 LIMITS = {"unlock": 4.0, "ride": 8.0, "lock": 4.0}

@@ -13,6 +13,7 @@ errors (YAML, Pillow, OS) are translated into this tree once, where they enter x
     │   ├── DependencyError          an optional engine (speech synthesis) is missing or failed
     │   ├── AdapterError             an adapter spec is wrong, unknown or cannot package a pack
     │   └── ApprovalError            a pack is not approved, or changed since it was approved
+    ├── RenderError         (1)      an encoder (ffmpeg, speech engine, Pillow) failed on good input
     ├── DeliveryError       (1)      some deliveries failed or are unknown (see the ledger)
     └── ChecksFailed        (1)      rendering worked but an asset failed its checks
 """
@@ -82,6 +83,16 @@ class ApprovalError(InputError):
     """The pack has no sign-off bound to its current manifest."""
 
 
+class RenderError(XfpushError):
+    """An encoder (ffmpeg, the speech engine, Pillow) failed on input that passed validation.
+
+    Names the channel and profile and the tool's own last words, translated once where the tool
+    is called.
+    """
+
+    exit_code = 1
+
+
 class DeliveryError(XfpushError):
     """Some deliveries did not end acknowledged."""
 
@@ -103,6 +114,10 @@ class Problem:
 
     def __str__(self) -> str:
         return f"[{self.channel}:{self.profile}] {self.check}：{self.reason}"
+
+    def as_dict(self) -> dict[str, str]:
+        return {"channel": self.channel, "profile": self.profile, "check": self.check,
+                "reason": self.reason}
 
 
 class ChecksFailed(XfpushError):

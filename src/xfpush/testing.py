@@ -17,10 +17,10 @@ from typing import Any
 
 import pytest
 
-from .adapters import Adapter, load_adapter
-from .deliver import deliver
 from .errors import XfpushError
-from .packaging import build_package
+from .partners.adapters import Adapter, load_adapter
+from .partners.delivery import deliver
+from .partners.packaging import build_package
 
 SENTINEL = "xfpush-secret-sentinel-7f3a9c"
 
@@ -88,7 +88,8 @@ def assert_adapter_contract(adapter: Adapter | Path, pack_dir: Path, work: Path)
 @pytest.fixture(scope="session")
 def xfpush_demo_pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bundled demo message packed with every channel (built once per session)."""
-    from . import build_pack, load_message
+    from .model.loader import load_message
+    from .pack.build import build_pack
     from .resources import asset_path
 
     out = tmp_path_factory.mktemp("xfpush-demo") / "pack"

@@ -1,4 +1,10 @@
-"""The channel registry and ``-c`` selection parsing (``poster,sticker:label-60x40``)."""
+"""Channels: one module per medium, turning a Message into assets for each of its profiles.
+
+Owns: profiles (frozen dataclasses of a medium's constraints), what to draw or say, the registry
+and ``-c`` selection parsing (``poster,sticker:label-60x40``). May import: ``render``,
+``typeset``, ``model``, ``errors``, ``resources``. A channel never writes files and never knows
+about packs, adapters or partners.
+"""
 
 from __future__ import annotations
 

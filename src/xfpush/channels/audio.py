@@ -6,8 +6,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ..errors import DependencyError, Problem
-from ..fonts import FontSet
-from ..message import Message
+from ..model.message import Message
+from ..typeset.fonts import FontSet
 from .base import Asset, Check
 from .spoken import (
     chars_to_cut,

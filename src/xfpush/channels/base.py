@@ -6,11 +6,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from ..canvas import Plan, outside
 from ..errors import Problem
-from ..fonts import FontSet
-from ..message import Message
-from ..qr import min_module_px
+from ..model.message import Message
+from ..render.plan import Plan, outside
+from ..render.qr import min_module_px
+from ..typeset.fonts import FontSet
 
 
 @dataclass(frozen=True)

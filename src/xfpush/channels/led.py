@@ -19,9 +19,9 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from ..errors import Problem, TextFitError
-from ..fonts import FontSet
-from ..message import Message
-from ..text import balanced_wrap, charset_violations
+from ..model.message import Message
+from ..typeset.fonts import FontSet
+from ..typeset.text import balanced_wrap, charset_violations
 from .base import Asset, Check
 
 _FULLWIDTH_PUNCT = str.maketrans({",": "，", ".": "。", "!": "！", "?": "？", ";": "；",

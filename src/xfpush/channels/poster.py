@@ -8,12 +8,12 @@ from dataclasses import dataclass
 
 from PIL import Image
 
-from ..canvas import Plan, draw_plan
 from ..errors import Problem, TextFitError
-from ..fonts import FontSet
-from ..message import Message
-from ..pdf import MM_PER_INCH, PageGeometry, image_pdf, media_box_mm
-from ..qr import decode_check
+from ..model.message import Message
+from ..render.pdf import MM_PER_INCH, PageGeometry, image_pdf, media_box_mm
+from ..render.plan import Plan, draw_plan
+from ..render.qr import decode_check
+from ..typeset.fonts import FontSet
 from .base import Asset, Check, qr_module_check, safe_area_check
 from .poster_layout import PosterLayout
 

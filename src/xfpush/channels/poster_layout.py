@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..canvas import Plan
-from ..draw import TextBlock, mix
 from ..errors import TextFitError
-from ..fonts import FontSet
-from ..message import Message
-from ..qr import build_matrix, module_px_for
-from ..text import Fitted, fit_text, wrap
+from ..model.message import Message
+from ..render.plan import Plan
+from ..render.qr import build_matrix, module_px_for
+from ..render.raster import TextBlock, mix
+from ..typeset.fonts import FontSet
+from ..typeset.text import Fitted, fit_text, wrap
 
 DESIGN_WIDTH = 1080
 DESIGN_HEIGHT = 1920

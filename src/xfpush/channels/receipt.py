@@ -15,11 +15,11 @@ from escpos.printer import Dummy
 from PIL import Image, ImageDraw
 
 from ..errors import Problem, TextFitError
-from ..fonts import FontSet
-from ..message import Message
-from ..qr import QUIET_ZONE_MODULES, build_matrix, decode_check
-from ..qr import render as render_qr
-from ..text import balanced_wrap
+from ..model.message import Message
+from ..render.qr import QUIET_ZONE_MODULES, build_matrix, decode_check
+from ..render.qr import render as render_qr
+from ..typeset.fonts import FontSet
+from ..typeset.text import balanced_wrap
 from .base import Asset, Check
 
 CHINESE_MODE = b"\x1c\x26"  # FS &: Chinese character mode, for printers that start in ANK

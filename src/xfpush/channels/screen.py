@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from PIL import Image
 
-from ..canvas import Plan
+from ..render.plan import Plan
 from .base import Check
 from .templated import ImageProfile, TemplatedChannel
 

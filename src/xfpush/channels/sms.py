@@ -13,8 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ..errors import Problem
-from ..fonts import FontSet
-from ..message import Message
+from ..model.message import Message
+from ..typeset.fonts import FontSet
 from .base import Asset, Check
 
 SINGLE_SEGMENT = 70

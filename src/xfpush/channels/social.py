@@ -6,8 +6,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from ..fonts import FontSet
-from ..message import Message
+from ..model.message import Message
+from ..typeset.fonts import FontSet
 from .base import Asset, Check
 from .templated import ImageProfile, TemplatedChannel
 

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..media import (
+from ..model.message import Message
+from ..render.media import (
     Loudness,
     measure_loudness,
     mp3_bytes,
@@ -16,9 +17,8 @@ from ..media import (
     wav_bytes,
     wav_duration,
 )
-from ..message import Message
-from ..speech import normalize, ssml
-from ..tts import voice
+from ..render.speech import normalize, ssml
+from ..render.tts import voice
 from .base import Asset, Check
 
 

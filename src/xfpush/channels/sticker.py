@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 from PIL import Image
 
-from ..canvas import Plan
-from ..fonts import FontSet
-from ..labels import DOTS_PER_MM, read_tspl, read_zpl, same_bitmap, sheet, tspl, zpl
-from ..message import Message
-from ..pdf import media_box_mm
+from ..model.message import Message
+from ..render.labels import DOTS_PER_MM, read_tspl, read_zpl, same_bitmap, sheet, tspl, zpl
+from ..render.pdf import media_box_mm
+from ..render.plan import Plan
+from ..typeset.fonts import FontSet
 from .base import Asset, Check
 from .templated import ImageProfile, TemplatedChannel
 

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 
 from PIL import Image
 
-from ..canvas import Box, Plan, draw_plan, overlaps
 from ..errors import Problem, TextFitError
-from ..fonts import FontSet
-from ..layouts import TemplateLayout, load_template
-from ..message import Message
-from ..qr import decode_check
+from ..model.message import Message
+from ..render.plan import Box, Plan, draw_plan, overlaps
+from ..render.qr import decode_check
+from ..render.templates import TemplateLayout, load_template
+from ..typeset.fonts import FontSet
 from .base import Asset, Check, qr_module_check, safe_area_check
 
 

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-from ..fonts import FontSet
-from ..message import Message
-from ..text import balanced_wrap, display_width
+from ..model.message import Message
+from ..typeset.fonts import FontSet
+from ..typeset.text import balanced_wrap, display_width
 from .base import Asset, Check
 from .templated import ImageProfile, TemplatedChannel
 

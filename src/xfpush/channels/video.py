@@ -10,14 +10,14 @@ from pathlib import Path
 
 from PIL import Image
 
-from ..canvas import draw_plan
 from ..errors import Problem, TextFitError
-from ..fonts import FontSet
-from ..layouts import TemplateLayout, load_template
-from ..media import frame_at, probe_video
-from ..message import Message
-from ..qr import decode_check
-from ..video import FPS, encode, timeline, to_yuv420
+from ..model.message import Message
+from ..render.media import frame_at, probe_video
+from ..render.plan import draw_plan
+from ..render.qr import decode_check
+from ..render.templates import TemplateLayout, load_template
+from ..render.video import FPS, encode, timeline, to_yuv420
+from ..typeset.fonts import FontSet
 from .base import Asset, Check
 
 

@@ -17,8 +17,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from .errors import AdapterError
-from .resources import data_root
+from ..errors import AdapterError
+from ..resources import data_root
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -87,7 +87,7 @@ class Adapter:
         return [environ[s.env] for s in self.settings if s.secret and environ.get(s.env)]
 
 
-def _fail(adapter: str, reason: str) -> AdapterError:
+def fail(adapter: str, reason: str) -> AdapterError:
     return AdapterError(f"适配器 {adapter}：{reason}")
 
 
@@ -98,20 +98,20 @@ def load_adapter(folder: Path) -> Adapter:
     try:
         data = tomllib.loads(spec_path.read_text("utf-8"))
     except OSError as exc:
-        raise _fail(label, f"找不到 {spec_path}") from exc
+        raise fail(label, f"找不到 {spec_path}") from exc
     except tomllib.TOMLDecodeError as exc:
-        raise _fail(label, f"adapter.toml 格式错误：{exc}") from exc
+        raise fail(label, f"adapter.toml 格式错误：{exc}") from exc
     label = str(data.get("id", label))
     unknown = set(data) - TOP_KEYS
     if unknown:
-        raise _fail(label, f"不认识的键 {sorted(unknown)[0]}")
+        raise fail(label, f"不认识的键 {sorted(unknown)[0]}")
     for key in ("id", "name", "needs", "transport"):
         if key not in data:
-            raise _fail(label, f"缺少必填键 {key}")
+            raise fail(label, f"缺少必填键 {key}")
     if not _ID.match(label):
-        raise _fail(label, "id 只能用小写字母、数字和“-”")
+        raise fail(label, "id 只能用小写字母、数字和“-”")
     if data["transport"] not in TRANSPORTS:
-        raise _fail(label, f"transport 应为 {'、'.join(sorted(TRANSPORTS))} 之一")
+        raise fail(label, f"transport 应为 {'、'.join(sorted(TRANSPORTS))} 之一")
     needs = tuple(data["needs"])
     _check_needs(label, needs)
     return Adapter(label, str(data["name"]), str(data.get("description", "")), needs,
@@ -123,30 +123,30 @@ def load_adapter(folder: Path) -> Adapter:
 
 
 def _check_needs(label: str, needs: Iterable[str]) -> None:
-    from .channels import CHANNELS
+    from ..channels import CHANNELS
 
     for need in needs:
         channel, _, profile = str(need).partition(":")
         if channel not in CHANNELS or (profile and profile not in CHANNELS[channel].profiles):
-            raise _fail(label, f"needs 中的“{need}”不是已知的 渠道:规格")
+            raise fail(label, f"needs 中的“{need}”不是已知的 渠道:规格")
 
 
 def _file_rule(label: str, raw: Mapping[str, Any]) -> FileRule:
     unknown = set(raw) - FILE_KEYS
     if unknown or not {"from", "to"} <= set(raw):
-        raise _fail(label, f"files 每项需要 from 和 to（发现 {sorted(raw)}）")
+        raise fail(label, f"files 每项需要 from 和 to（发现 {sorted(raw)}）")
     target = str(raw["to"])
     if target.startswith("/") or ".." in Path(target).parts:
-        raise _fail(label, f"files.to 不能越出压缩包：{target}")
+        raise fail(label, f"files.to 不能越出压缩包：{target}")
     return FileRule(str(raw["from"]), target)
 
 
 def _extra(label: str, raw: Mapping[str, Any]) -> Extra:
     unknown = set(raw) - EXTRA_KEYS
     if unknown:
-        raise _fail(label, f"extras 中不认识的键 {sorted(unknown)[0]}")
+        raise fail(label, f"extras 中不认识的键 {sorted(unknown)[0]}")
     if raw.get("kind") not in EXTRA_KINDS or not raw.get("path"):
-        raise _fail(label, f"extras 每项需要 path 和 kind（{'、'.join(sorted(EXTRA_KINDS))}）")
+        raise fail(label, f"extras 每项需要 path 和 kind（{'、'.join(sorted(EXTRA_KINDS))}）")
     return Extra(str(raw["path"]), str(raw["kind"]), str(raw.get("template", "")),
                  tuple(raw.get("columns", ())))
 
@@ -154,11 +154,11 @@ def _extra(label: str, raw: Mapping[str, Any]) -> Extra:
 def _setting(label: str, name: str, raw: Mapping[str, Any]) -> Setting:
     unknown = set(raw) - SETTING_KEYS
     if unknown:
-        raise _fail(label, f"settings.{name} 中不认识的键 {sorted(unknown)[0]}")
+        raise fail(label, f"settings.{name} 中不认识的键 {sorted(unknown)[0]}")
     if raw.get("type") not in SETTING_TYPES or not raw.get("env"):
-        raise _fail(label, f"settings.{name} 需要 type（{'、'.join(sorted(SETTING_TYPES))}）和 env")
+        raise fail(label, f"settings.{name} 需要 type（{'、'.join(sorted(SETTING_TYPES))}）和 env")
     if raw.get("secret") and "default" in raw:
-        raise _fail(label, f"settings.{name} 是密钥，不能写 default（只能来自环境变量）")
+        raise fail(label, f"settings.{name} 是密钥，不能写 default（只能来自环境变量）")
     return Setting(name, str(raw["type"]), str(raw["env"]), bool(raw.get("secret", False)),
                    bool(raw.get("required", False)), str(raw.get("description", "")),
                    raw.get("default"))
@@ -175,13 +175,13 @@ def _hooks(label: str, folder: Path) -> dict[str, Callable[..., Any]]:
     try:
         spec.loader.exec_module(module)
     except Exception as exc:  # a broken hooks.py must name its adapter
-        raise _fail(label, f"hooks.py 无法加载：{exc}") from exc
+        raise fail(label, f"hooks.py 无法加载：{exc}") from exc
     public = {name for name in vars(module) if not name.startswith("_") and
               callable(getattr(module, name)) and getattr(getattr(module, name), "__module__",
                                                           "") == module.__name__}
     unknown = public - HOOKS
     if unknown:
-        raise _fail(label, f"hooks.py 中的函数 {sorted(unknown)[0]} 不是约定的钩子"
+        raise fail(label, f"hooks.py 中的函数 {sorted(unknown)[0]} 不是约定的钩子"
                            f"（{'、'.join(sorted(HOOKS))}）")
     return {name: getattr(module, name) for name in public}
 

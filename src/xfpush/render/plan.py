@@ -12,11 +12,11 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from .draw import TextBlock, draw_block
-from .fonts import FontSet
-from .images import open_image
+from ..model.images import open_image
+from ..typeset.fonts import FontSet
 from .qr import QrMatrix
 from .qr import render as render_qr
+from .raster import TextBlock, draw_block
 
 Box = tuple[float, float, float, float]
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from PIL import ImageDraw
 
-from .fonts import FontSet
+from ..typeset.fonts import FontSet
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import smtplib
 from email.message import EmailMessage
 from urllib.parse import parse_qs, urlsplit
 
-from ..errors import InputError
+from ...errors import InputError
 from .base import Outgoing, Receipt
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
-from .errors import MessageError
+from ..errors import MessageError
+from ..typeset.text import join_cjk_lines
 from .images import check_image_file
 from .message import (
     _COLOUR,
@@ -25,7 +26,6 @@ from .message import (
     Message,
     QrLink,
 )
-from .text import join_cjk_lines
 
 
 class Validator:

@@ -18,14 +18,14 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .canvas import Box, Plan
-from .draw import TextBlock, mix
-from .errors import InputError, TextFitError
-from .fonts import FontSet
-from .message import Message
+from ..errors import InputError, TextFitError
+from ..model.message import Message
+from ..resources import asset_path
+from ..typeset.fonts import FontSet
+from ..typeset.text import balanced_wrap, fit_text
+from .plan import Box, Plan
 from .qr import build_matrix, module_px_for
-from .resources import asset_path
-from .text import balanced_wrap, fit_text
+from .raster import TextBlock, mix
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -15,7 +15,7 @@ from functools import cache
 
 import numpy as np
 
-from .errors import InputError
+from ..errors import InputError
 
 BITEXACT = ["-fflags", "+bitexact", "-map_metadata", "-1"]
 

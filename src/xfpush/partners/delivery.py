@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..errors import ApprovalError, InputError
+from ..pack.manifest import MANIFEST, sha256
 from .adapters import Adapter
-from .errors import ApprovalError, InputError
 from .ledger import Ledger
-from .pack import MANIFEST, sha256
 from .packaging import Package, build_package
 from .transports import HttpOptions, Outgoing, Receipt, transport_for
 

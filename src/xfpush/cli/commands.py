@@ -1,52 +1,24 @@
-"""The ``xfpush`` command: parse, call the library, print. Exit codes follow DESIGN.md."""
+"""Commands on one message or pack: init, demo, check, pack, verify, channels."""
 
 from __future__ import annotations
 
-import json
 import shutil
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
-from . import __version__
-from .channels import CHANNELS
-from .errors import ChecksFailed, XfpushError
-from .message import load_message
-from .pack import build_pack, check_message, problems_as_json, verify_pack
-from .resources import asset_path
-
-F = TypeVar("F", bound=Callable[..., Any])
-CHANNELS_HELP = "渠道列表，逗号分隔，可写 渠道:规格，例如 poster:a3,poster:phone（默认全部）"
-
-
-def _emit_json(data: object) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
-
-
-def _fail(exc: XfpushError, as_json: bool = False) -> None:
-    if as_json:
-        payload: dict[str, Any] = {"ok": False, "error": str(exc)}
-        if isinstance(exc, ChecksFailed):
-            payload["problems"] = problems_as_json(exc.problems)
-        _emit_json(payload)
-    else:
-        click.echo(f"错误：{exc}", err=True)
-    sys.exit(exc.exit_code)
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="xfpush")
-def main() -> None:
-    """xfpush：一条消防宣传信息，生成各渠道可用的宣传物料。"""
+from ..errors import XfpushError
+from .app import CHANNELS_HELP, emit_json, fail, main
 
 
 @main.command()
 @click.argument("file", default="message.yaml", type=click.Path(path_type=Path))
 def init(file: Path) -> None:
     """写一个带中文注释的消息文件模板。"""
+    from ..resources import asset_path
+
     if file.exists():
         click.echo(f"错误：{file} 已存在，不会覆盖。请换一个文件名", err=True)
         sys.exit(2)
@@ -59,11 +31,15 @@ def init(file: Path) -> None:
               help="输出文件夹（默认 ./xfpush-demo）")
 def demo(output: Path) -> None:
     """用内置示例消息生成一套完整物料包。"""
+    from ..model.loader import load_message
+    from ..pack.build import build_pack
+    from ..resources import asset_path
+
     try:
         message = load_message(asset_path("examples", "demo.yaml"))
         result = build_pack(message, output)
     except XfpushError as exc:
-        _fail(exc)
+        fail(exc)
     count = len(result.manifest["assets"])
     click.echo(f"示例物料包已生成：{result.path}（{count} 个文件）")
     click.echo(f"打开审核单查看：{result.path / 'proof.html'}")
@@ -75,12 +51,15 @@ def demo(output: Path) -> None:
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
 def check(message_file: Path, channels: str | None, as_json: bool) -> None:
     """只检查消息是否符合各渠道限制，不生成文件。"""
+    from ..model.loader import load_message
+    from ..pack.build import check_message
+
     try:
         problems = check_message(load_message(message_file), channels)
     except XfpushError as exc:
-        _fail(exc, as_json)
+        fail(exc, as_json)
     if as_json:
-        _emit_json({"ok": not problems, "problems": problems_as_json(problems)})
+        emit_json({"ok": not problems, "problems": [p.as_dict() for p in problems]})
     elif problems:
         click.echo(f"{len(problems)} 项检查未通过：", err=True)
         for problem in problems:
@@ -97,13 +76,16 @@ def check(message_file: Path, channels: str | None, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
 def pack(message_file: Path, output: Path, channels: str | None, as_json: bool) -> None:
     """生成物料包（全部或所选渠道）。"""
+    from ..model.loader import load_message
+    from ..pack.build import build_pack
+
     try:
         result = build_pack(load_message(message_file), output, channels)
     except XfpushError as exc:
-        _fail(exc, as_json)
+        fail(exc, as_json)
     assets = result.manifest["assets"]
     if as_json:
-        _emit_json({"ok": True, "path": str(result.path),
+        emit_json({"ok": True, "path": str(result.path),
                     "assets": [{"path": a["path"], "sha256": a["sha256"]} for a in assets]})
     else:
         click.echo(f"物料包已生成：{result.path}（{len(assets)} 个文件）")
@@ -114,9 +96,11 @@ def pack(message_file: Path, output: Path, channels: str | None, as_json: bool) 
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
 def verify(pack_dir: Path, as_json: bool) -> None:
     """按 manifest.json 重新校验物料包中每个文件。"""
+    from ..pack.manifest import verify_pack
+
     problems = verify_pack(pack_dir)
     if as_json:
-        _emit_json({"ok": not problems, "problems": problems})
+        emit_json({"ok": not problems, "problems": problems})
     elif problems:
         for problem in problems:
             click.echo(f"  {problem}", err=True)
@@ -130,16 +114,16 @@ def verify(pack_dir: Path, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
 def list_channels(as_json: bool) -> None:
     """列出渠道和规格。"""
+    from ..channels import CHANNELS
+
     listing: dict[str, dict[str, Any]] = {name: {"title": channel.title,
                       "profiles": {p: profile.summary for p, profile in channel.profiles.items()}}
                for name, channel in CHANNELS.items()}
     if as_json:
-        _emit_json(listing)
+        emit_json(listing)
         return
     for name, info in listing.items():
         click.echo(f"{name}（{info['title']}）")
         for profile, summary in info["profiles"].items():
             click.echo(f"  {name}:{profile:<10} {summary}")
 
-
-from . import cli_batch, cli_partners  # noqa: E402,F401  (register their commands on ``main``)

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .errors import TextFitError
+from ..errors import TextFitError
 
 WidthFn = Callable[[str], float]
 

@@ -12,23 +12,25 @@ import os
 import shutil
 import tempfile
 from collections import OrderedDict
-from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
-import yaml
-
-from . import __version__
-from .channels import Asset, select
-from .errors import ChecksFailed, PackLocationError, Problem, TextFitError
-from .fonts import FontSet, check_glyphs, font_set
-from .message import Message
+from .._version import __version__
+from ..channels import Asset, select
+from ..errors import ChecksFailed, PackLocationError, Problem, TextFitError
+from ..model.message import Message
+from ..typeset.fonts import FontSet, check_glyphs, font_set
+from .manifest import (
+    MANIFEST,
+    MESSAGE_FILE,
+    PROOF,
+    asset_entry,
+    message_yaml,
+    safe_relative,
+    sha256,
+)
 from .proof import proof_html
-
-MANIFEST = "manifest.json"
-PROOF = "proof.html"
-MESSAGE_FILE = "message.yaml"
 
 
 @dataclass(frozen=True)
@@ -37,10 +39,6 @@ class PackResult:
 
     path: Path
     manifest: dict[str, Any]
-
-
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def prepare_fonts(message: Message) -> FontSet:
@@ -126,23 +124,6 @@ def message_key(message: Message) -> str:
     return digest.hexdigest()
 
 
-def message_yaml(message: Message) -> bytes:
-    return yaml.safe_dump(message.to_dict(), allow_unicode=True, sort_keys=False,
-                          width=1000).encode("utf-8")
-
-
-def asset_entry(asset: Asset) -> dict[str, Any]:
-    return {
-        "channel": asset.channel, "profile": asset.profile, "path": asset.path,
-        "media_type": asset.media_type, "sha256": sha256(asset.data), "bytes": len(asset.data),
-        "width_px": asset.width_px, "height_px": asset.height_px, "width_mm": asset.width_mm,
-        "height_mm": asset.height_mm, "dpi": asset.dpi, "duration_s": asset.duration_s,
-        "text": asset.text, "qr_url": asset.qr_url,
-        "loudness_lufs": asset.loudness_lufs, "true_peak_dbtp": asset.true_peak_dbtp,
-        "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail} for c in asset.checks],
-    }
-
-
 def build_pack(message: Message, out_dir: str | Path, channels: str | None = None, *,
                use_cache: bool = True) -> PackResult:
     """Render, check and write a pack to ``out_dir`` (replacing an older pack there).
@@ -174,19 +155,12 @@ def _ensure_replaceable(target: Path) -> None:
         raise PackLocationError(f"输出文件夹 {target} 已有其他内容且不是物料包，为免覆盖请换一个文件夹")
 
 
-def _safe_relative(path: str) -> PurePosixPath:
-    relative = PurePosixPath(path)
-    if relative.is_absolute() or ".." in relative.parts:
-        raise ValueError(f"物料路径越界：{path}")
-    return relative
-
-
 def _write_atomically(target: Path, files: dict[str, bytes]) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
     try:
         for name, data in files.items():
-            path = staging / _safe_relative(name)
+            path = staging / safe_relative(name)
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
         os.chmod(staging, 0o755)
@@ -202,36 +176,3 @@ def _write_atomically(target: Path, files: dict[str, bytes]) -> None:
         raise
 
 
-def verify_pack(pack_dir: str | Path) -> list[str]:
-    """Problems found re-hashing a pack against its manifest (empty list: intact)."""
-    root = Path(pack_dir)
-    try:
-        manifest = json.loads((root / MANIFEST).read_text("utf-8"))
-    except (OSError, ValueError) as exc:
-        return [f"无法读取 {root / MANIFEST}：{exc}"]
-    expected = {entry["path"]: entry["sha256"] for entry in manifest.get("assets", [])}
-    expected[manifest["message"].get("path", MESSAGE_FILE)] = manifest["message"]["sha256"]
-    if "proof" in manifest:
-        expected[manifest["proof"]["path"]] = manifest["proof"]["sha256"]
-    problems = []
-    for name, digest in sorted(expected.items()):
-        try:
-            path = root / _safe_relative(name)
-            actual = sha256(path.read_bytes())
-        except ValueError as exc:
-            problems.append(str(exc))
-            continue
-        except OSError:
-            problems.append(f"缺少文件：{name}")
-            continue
-        if actual != digest:
-            problems.append(f"文件被改动：{name}（sha256 {actual[:12]}…，清单记录 {digest[:12]}…）")
-    present = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
-    for extra in sorted(present - set(expected) - {MANIFEST, "approvals.json"}):
-        problems.append(f"清单之外的文件：{extra}")
-    return problems
-
-
-def problems_as_json(problems: Sequence[Problem]) -> list[dict[str, str]]:
-    return [{"channel": p.channel, "profile": p.profile, "check": p.check, "reason": p.reason}
-            for p in problems]

@@ -25,7 +25,7 @@ from typing import Protocol
 
 import numpy as np
 
-from .errors import DependencyError
+from ..errors import DependencyError
 from .media import read_wav
 
 

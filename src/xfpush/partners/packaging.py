@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from ..errors import AdapterError
+from ..pack.manifest import MANIFEST, sha256, verify_pack
 from .adapters import Adapter, Extra
-from .errors import AdapterError
-from .pack import MANIFEST, sha256, verify_pack
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 

@@ -16,8 +16,8 @@ from typing import Any
 import yaml
 from pypinyin import Style, lazy_pinyin
 
+from ..errors import InputError
 from .calendar import OCCASIONS
-from .errors import InputError
 
 KNOWN_COLUMNS = ("district", "issuer", "qr_url", "sms_signature", "hotline_fire", "hotline_report")
 MAX_ROWS = 5000

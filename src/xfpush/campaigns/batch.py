@@ -21,11 +21,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from .._version import __version__
+from ..errors import InputError, XfpushError
+from ..model.loader import message_from_dict
+from ..pack.build import build_pack
+from ..pack.manifest import verify_pack
 from .districts import load_recipe, read_table, row_message, slug
-from .errors import InputError, XfpushError
-from .message import message_from_dict
-from .pack import build_pack, verify_pack
 
 BATCH_FILE = "batch.json"
 _COLUMN_OF_FIELD = {"qr.url": "qr_url", "issuer": "issuer", "sms_signature": "sms_signature"}
@@ -63,9 +64,9 @@ class RowResult:
 
 def warm_up() -> None:
     """Load fonts and layout templates once per worker process."""
-    from .fonts import bundled_fonts
-    from .layouts import load_template
-    from .resources import asset_path
+    from ..render.templates import load_template
+    from ..resources import asset_path
+    from ..typeset.fonts import bundled_fonts
 
     bundled_fonts()
     for template in asset_path("layouts").glob("*.toml"):

@@ -14,8 +14,8 @@ from pathlib import Path
 from fontTools.ttLib import TTFont, TTLibError
 from PIL import ImageFont
 
-from .errors import GlyphError, InputError
-from .resources import asset_path
+from ..errors import GlyphError, InputError
+from ..resources import asset_path
 
 REGULAR_FILE = "NotoSansSC-Regular.otf"
 BOLD_FILE = "NotoSansSC-Bold.otf"

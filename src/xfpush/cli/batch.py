@@ -6,18 +6,20 @@ import datetime as dt
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from .batch import RowResult, run_batch
-from .calendar import year_calendar
-from .cli import _emit_json, _fail, main
-from .districts import load_recipe
-from .errors import XfpushError
-from .resources import data_root
+from ..errors import XfpushError
+from ..resources import data_root
+from .app import emit_json, fail, main
+
+if TYPE_CHECKING:
+    from ..campaigns.batch import RowResult
 
 
 def bundled_recipes() -> dict[str, tuple[str, int]]:
+    from ..campaigns.districts import load_recipe
     recipes = {}
     for path in sorted((data_root() / "recipes").glob("*.yaml")):
         recipe = load_recipe(path)
@@ -30,6 +32,8 @@ def bundled_recipes() -> dict[str, tuple[str, int]]:
 @click.option("--json", "as_json", is_flag=True)
 def calendar_command(year: int | None, as_json: bool) -> None:
     """某年的宣传日历：节日日期（农历节日、节气已换算）和应开始制作的配方。"""
+    from ..campaigns.calendar import year_calendar
+
     chosen = year or dt.date.today().year
     try:
         entries = year_calendar(chosen, bundled_recipes())
@@ -37,7 +41,7 @@ def calendar_command(year: int | None, as_json: bool) -> None:
         click.echo(f"错误：{exc}", err=True)
         sys.exit(2)
     if as_json:
-        _emit_json({"year": chosen, "occasions": [
+        emit_json({"year": chosen, "occasions": [
             {"key": e.key, "name": e.name, "date": e.date.isoformat(), "rule": e.rule,
              "recipes": [{"recipe": name, "produce_by": due.isoformat()} for name, due in e.recipes]}
             for e in entries]})
@@ -79,12 +83,14 @@ class Progress:
 def batch_command(recipe: Path, districts: Path | None, output: Path, jobs: int,
                   year: int | None, scheduler: str | None) -> None:
     """按区县表批量生成：每行一个物料包，可中断续跑。"""
+    from ..campaigns.batch import run_batch
+
     table = districts or recipe.parent / "districts.example.csv"
     try:
         summary = run_batch(recipe, table, output, year=year, jobs=jobs, scheduler=scheduler,
                             progress=Progress())
     except XfpushError as exc:
-        _fail(exc)
+        fail(exc)
     click.echo(f"完成：{summary['ok']} 个成功，{summary['errors']} 个失败；详见 {output / 'batch.json'}",
                err=True)
     sys.exit(1 if summary["errors"] else 0)

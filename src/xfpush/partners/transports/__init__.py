@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from ..errors import InputError
+from ...errors import InputError
 from .base import Outgoing, Receipt, Transport
 from .folder import FolderTransport
 from .http import HttpOptions, HttpTransport

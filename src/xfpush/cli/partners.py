@@ -9,14 +9,8 @@ from pathlib import Path
 
 import click
 
-from .adapters import discover, get_adapter
-from .cli import _emit_json, _fail, main
-from .deliver import ROLES, approve, deliver
-from .errors import XfpushError
-from .packaging import build_package, write_package
-from .receiver import Receiver, make_server
-from .report import csv_text, markdown, rows, xlsx_bytes
-from .transports import HttpOptions
+from ..errors import XfpushError
+from .app import emit_json, fail, main
 
 ADAPTERS_DIR = click.option("--adapters-dir", type=click.Path(path_type=Path, file_okay=False),
                             default=None, help="额外的适配器文件夹（每个子文件夹一个 adapter.toml）")
@@ -27,17 +21,19 @@ ADAPTERS_DIR = click.option("--adapters-dir", type=click.Path(path_type=Path, fi
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
 def list_adapters(adapters_dir: Path | None, as_json: bool) -> None:
     """列出合作方适配器和它们需要的规格。"""
+    from ..partners.adapters import discover
+
     try:
         found = discover(adapters_dir)
     except XfpushError as exc:
-        _fail(exc, as_json)
+        fail(exc, as_json)
     listing = {a.id: {"name": a.name, "description": a.description, "needs": list(a.needs),
                       "transport": a.transport,
                       "settings": {s.name: {"type": s.type, "env": s.env, "secret": s.secret}
                                    for s in a.settings},
                       "folder": str(a.folder)} for a in found.values()}
     if as_json:
-        _emit_json(listing)
+        emit_json(listing)
         return
     for ident, info in sorted(listing.items()):
         click.echo(f"{ident:<16} {info['name']}")
@@ -52,12 +48,15 @@ def list_adapters(adapters_dir: Path | None, as_json: bool) -> None:
 def package_command(pack_dir: Path, adapter_id: str, output: Path,
                     adapters_dir: Path | None) -> None:
     """生成合作方包（zip 及其清单），不联网。"""
+    from ..partners.adapters import get_adapter
+    from ..partners.packaging import build_package, write_package
+
     try:
         adapter = get_adapter(adapter_id, adapters_dir)
         settings = {s.name: os.environ.get(s.env, s.default) for s in adapter.settings}
         zip_path, manifest_path = write_package(build_package(pack_dir, adapter, settings), output)
     except XfpushError as exc:
-        _fail(exc)
+        fail(exc)
     click.echo(f"已生成 {zip_path}")
     click.echo(f"清单 {manifest_path}")
 
@@ -82,15 +81,19 @@ def deliver_command(pack_dir: Path, adapter_id: str, destination: str, ledger_pa
                     backoff: float, waive_approval: bool, as_json: bool,
                     adapters_dir: Path | None) -> None:
     """打包并投递，每次尝试都记入台账；重跑只补发未送达的。"""
+    from ..partners.adapters import get_adapter
+    from ..partners.delivery import deliver
+    from ..partners.transports import HttpOptions
+
     try:
         adapter = get_adapter(adapter_id, adapters_dir)
         result = deliver(pack_dir, adapter, destination, ledger_path=ledger_path,
                          dry_run=dry_run, secret_env=secret_env, waive_approval=waive_approval,
                          http=HttpOptions("", timeout, retries, backoff))
     except XfpushError as exc:
-        _fail(exc, as_json)
+        fail(exc, as_json)
     if as_json:
-        _emit_json(asdict(result))
+        emit_json(asdict(result))
     else:
         click.echo(f"{result.package} → {result.destination}：{result.state}（{result.detail}）")
     sys.exit(0 if result.state in ("acknowledged", "dry-run") else 1)
@@ -107,6 +110,8 @@ def deliver_command(pack_dir: Path, adapter_id: str, destination: str, ledger_pa
 def receive(port: int, folder: Path, host: str, secret_env: str, window: int, fail_first: int,
             delay: float) -> None:
     """参考接收端：验签、按幂等键只存一次、回执。"""
+    from ..partners.receiver import Receiver, make_server
+
     secret = os.environ.get(secret_env, "")
     if not secret:
         click.echo(f"错误：请在环境变量 {secret_env} 中设置签名密钥", err=True)
@@ -124,13 +129,15 @@ def receive(port: int, folder: Path, host: str, secret_env: str, window: int, fa
 @main.command("approve")
 @click.argument("pack_dir", type=click.Path(path_type=Path, exists=True, file_okay=False))
 @click.option("--by", "by", required=True, help="审核人")
-@click.option("--role", type=click.Choice(ROLES), default="终审", show_default=True)
+@click.option("--role", default="终审", show_default=True, help="初审、复审或终审")
 def approve_command(pack_dir: Path, by: str, role: str) -> None:
     """记录审核签字（绑定当前 manifest.json 的哈希）。"""
+    from ..partners.delivery import approve
+
     try:
         entry = approve(pack_dir, by, role)
     except XfpushError as exc:
-        _fail(exc)
+        fail(exc)
     click.echo(f"已记录{entry['role']}：{entry['by']}（manifest {entry['manifest_sha256'][:12]}…）")
 
 
@@ -143,6 +150,8 @@ def approve_command(pack_dir: Path, by: str, role: str) -> None:
               help="输出文件（xlsx 必填）")
 def report(ledger_path: Path, month: str | None, fmt: str, output: Path | None) -> None:
     """按月汇总生产和投递情况（md、csv、xlsx）。"""
+    from ..partners.report import csv_text, markdown, rows, xlsx_bytes
+
     data = rows(str(ledger_path), month)
     if fmt == "xlsx":
         if output is None:
