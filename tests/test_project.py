@@ -41,8 +41,11 @@ def test_public_api_is_pinned_and_sorted() -> None:
 
 
 def test_version_matches_pyproject() -> None:
+    from importlib.metadata import version
+
     project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]
-    assert project["version"] == xfpush.__version__
+    assert project["dynamic"] == ["version"]
+    assert version("xfpush") == xfpush.__version__
     assert project["scripts"]["xfpush"] == "xfpush.cli:main"
 
 

@@ -303,10 +303,7 @@ class PosterLayout:
                            0))
         y = top + 28 * self.u
         campaign = self.message.campaign
-        dates = ""
-        if campaign and campaign.start:
-            end = campaign.end or campaign.start
-            dates = f"{campaign.start:%Y年%-m月%-d日} — {end:%Y年%-m月%-d日}"
+        dates = campaign.dates_text if campaign else ""
         for text, bold in ((self.message.issuer, True), (dates, False)):
             if not text:
                 continue

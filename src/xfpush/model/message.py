@@ -52,6 +52,19 @@ class Campaign:
     start: dt.date | None = None
     end: dt.date | None = None
 
+    @property
+    def dates_text(self) -> str:
+        """``2027年11月1日 — 2027年11月30日`` ('' without dates); portable, no ``%-m``."""
+        if self.start is None:
+            return ""
+        end = self.end or self.start
+        return f"{chinese_date(self.start)} — {chinese_date(end)}"
+
+
+def chinese_date(day: dt.date) -> str:
+    """``2027年11月1日``: no zero padding, on every platform (``%-m`` is glibc-only)."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
 
 @dataclass(frozen=True)
 class Message:
