@@ -1,0 +1,107 @@
+"""Fitting text to a box: the largest size between two limits at which the text fits.
+
+A headline the author split with spaces keeps its phrases whole if any size allows it; failing
+that, each phrase still starts a new line; only then are the spaces ignored. When nothing fits,
+the error says how many characters to cut.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..errors import TextFitError
+from .breaking import (
+    _breakable,
+    _joined,
+    _narrowest,
+    _wrap_paragraph,
+    balanced_wrap,
+    clusters,
+    wrap,
+)
+
+
+@dataclass(frozen=True)
+class Fitted:
+    """Text set into a box: the size chosen and the lines at that size."""
+
+    size: int
+    lines: tuple[str, ...]
+    line_height: float
+
+    @property
+    def height(self) -> float:
+        return len(self.lines) * self.size * self.line_height
+
+
+def fit_text(text: str, *, box_width: float, box_height: float, max_size: int, min_size: int,
+             width_at: Callable[[str, int], float], line_height: float = 1.3,
+             max_lines: int | None = None, balanced: bool = False, what: str = "文字",
+             where: str = "") -> Fitted:
+    """Largest size in [min_size, max_size] at which ``text`` fits the box.
+
+    Raises TextFitError saying how many characters to cut when even ``min_size`` is too big.
+    """
+    # A headline the author split with spaces keeps its phrases whole if any size allows it;
+    # failing that, each phrase still starts a new line; only then are the spaces ignored.
+    phrased = balanced and len(text.split()) > 1
+    modes = ["whole_phrases", "phrase_lines", "free"] if phrased else ["free"]
+    for mode in modes:
+        for size in range(max_size, min_size - 1, -1):
+            lines = _lines_at(text, size, box_width, width_at, balanced, mode)
+            if lines is None:
+                continue
+            if max_lines is not None and len(lines) > max_lines:
+                continue
+            if len(lines) * size * line_height <= box_height + 0.5:
+                return Fitted(size, tuple(lines), line_height)
+    keep = _fitting_prefix(text, box_width, box_height, min_size, width_at, line_height,
+                           max_lines)
+    total = len(text.replace(" ", ""))
+    cut = max(1, total - keep)
+    raise TextFitError(
+        f"{where}{what}过长：共 {total} 字，在最小字号 {min_size}px、区域 {box_width:.0f}×"
+        f"{box_height:.0f}px 内最多放得下约 {keep} 字，请删减约 {cut} 字", cut_chars=cut)
+
+
+def _lines_at(text: str, size: int, box_width: float, width_at: Callable[[str, int], float],
+              balanced: bool, mode: str = "free") -> list[str] | None:
+    def measure(s: str) -> float:
+        return width_at(s, size)
+
+    try:
+        if mode == "whole_phrases":
+            phrases = text.split()
+            if not _breakable(phrases) or any(measure(p) > box_width for p in phrases):
+                return None
+            greedy = _wrap_paragraph(_joined(phrases, " "), box_width, measure, False)
+            return _narrowest(phrases, box_width, measure, len(greedy), " ")
+        if mode == "phrase_lines":
+            if not _breakable(text.split()):
+                return None
+            return [line for phrase in text.split()
+                    for line in balanced_wrap(phrase, box_width, measure)]
+        return (balanced_wrap if balanced else wrap)(text, box_width, measure)
+    except TextFitError:
+        return None
+
+
+def _fitting_prefix(text: str, box_width: float, box_height: float, size: int,
+                    width_at: Callable[[str, int], float], line_height: float,
+                    max_lines: int | None) -> int:
+    pieces = clusters(text)
+    allowed = int(box_height // (size * line_height))
+    if max_lines is not None:
+        allowed = min(allowed, max_lines)
+    low, high = 0, len(pieces)
+    while low < high:
+        middle = (low + high + 1) // 2
+        lines = _lines_at("".join(pieces[:middle]), size, box_width, width_at, False)
+        if lines is not None and len(lines) <= allowed:
+            low = middle
+        else:
+            high = middle - 1
+    return len("".join(pieces[:low]).replace(" ", ""))
+
+
