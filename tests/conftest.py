@@ -15,6 +15,9 @@ from fontTools.pens.ttGlyphPen import TTGlyphPen
 from xfpush.cli import main
 from xfpush.resources import asset_path
 
+# The contract kits are an opt-in pytest plugin; xfpush's own tests opt in here.
+pytest_plugins = ["xfpush.testing"]
+
 DEMO = asset_path("examples", "demo.yaml")
 RARE = "\U00020000"  # 𠀀: CJK Extension B, not in the bundled fonts
 

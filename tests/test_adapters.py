@@ -15,6 +15,7 @@ from xfpush.errors import AdapterError
 from xfpush.partners import adapters as spec
 from xfpush.partners.adapters import discover, load_adapter
 from xfpush.partners.packaging import build_package
+from xfpush.partners.transports import transport_names
 from xfpush.testing import assert_adapter_contract
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,14 +59,15 @@ def test_the_walkthrough_adapter_passes_the_contract_kit(xfpush_demo_pack, tmp_p
 
 def test_docs_explain_every_key_and_hook() -> None:
     for key in (spec.TOP_KEYS | spec.FILE_KEYS | spec.EXTRA_KEYS | spec.SETTING_KEYS | spec.HOOKS
-                | spec.EXTRA_KINDS | spec.TRANSPORTS):
+                | spec.EXTRA_KINDS | set(spec.SETTING_TYPES) | set(transport_names())):
         assert f"`{key}`" in DOCS, f"docs/adapters.md does not explain `{key}`"
 
 
 @pytest.mark.parametrize(("text", "expected"), [
     ('id = "bad"\nname = "x"\nneeds = ["poster"]\ntransport = "file"\ncolour = "red"\n', "colour"),
     ('id = "bad"\nname = "x"\nneeds = ["hologram:big"]\ntransport = "file"\n', "hologram:big"),
-    ('id = "bad"\nname = "x"\nneeds = ["poster"]\ntransport = "pigeon"\n', "transport"),
+    ('id = "bad"\nname = "x"\nneeds = ["poster"]\ntransport = "pigeon"\n',
+     "transport “pigeon” 不是已安装的投递方式，可用：file、http、smtp"),
     ('id = "bad"\nname = "x"\nneeds = ["poster"]\ntransport = "file"\n'
      '[settings.key]\ntype = "string"\nsecret = true\nenv = "K"\ndefault = "abc"\n', "default"),
     ('id = "bad"\nname = "x"\nneeds = ["poster"]\ntransport = "file"\n'
@@ -112,3 +114,4 @@ def test_package_lists_missing_profiles_and_is_deterministic(tmp_path, demo_path
 
         assert hashlib.sha256(archive.read(entry["path"])).hexdigest() == entry["sha256"]
     assert "印刷说明.csv" in archive.namelist() and "使用说明.txt" in archive.namelist()
+
