@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from conftest import pack_demo
 from xfpush.cli import main
 from xfpush.errors import AdapterError
 from xfpush.partners import adapters as spec
-from xfpush.partners.adapters import discover, load_adapter
+from xfpush.partners.adapters import discover, load_adapter, resolve_settings
 from xfpush.partners.packaging import build_package
 from xfpush.partners.transports import transport_names
 from xfpush.testing import assert_adapter_contract
@@ -69,6 +70,8 @@ def test_docs_explain_every_key_and_hook() -> None:
     ('id = "bad"\nname = "x"\nneeds = ["poster"]\ntransport = "pigeon"\n',
      "transport “pigeon” 不是已安装的投递方式，可用：file、http、smtp"),
     ('id = "bad"\nname = "x"\nneeds = ["poster"]\ntransport = "file"\n'
+     '[settings.copies]\ntype = "int"\nenv = "C"\ndefault = "200"\n', "default 应为整数（int），实际是 '200'"),
+    ('id = "bad"\nname = "x"\nneeds = ["poster"]\ntransport = "file"\n'
      '[settings.key]\ntype = "string"\nsecret = true\nenv = "K"\ndefault = "abc"\n', "default"),
     ('id = "bad"\nname = "x"\nneeds = ["poster"]\ntransport = "file"\n'
      '[[files]]\nfrom = "poster/*"\nto = "../escape"\n', "越出"),
@@ -114,4 +117,78 @@ def test_package_lists_missing_profiles_and_is_deterministic(tmp_path, demo_path
 
         assert hashlib.sha256(archive.read(entry["path"])).hexdigest() == entry["sha256"]
     assert "印刷说明.csv" in archive.namelist() and "使用说明.txt" in archive.namelist()
+
+
+TYPED = '''id = "typed"
+name = "类型检查"
+needs = ["sms:standard"]
+transport = "file"
+
+[[files]]
+from = "sms/*"
+to = "{name}"
+
+[settings.station]
+type = "string"
+env = "XFPUSH_TYPED_STATION"
+required = true
+
+[settings.copies]
+type = "int"
+env = "XFPUSH_TYPED_COPIES"
+default = 3
+
+[settings.urgent]
+type = "bool"
+env = "XFPUSH_TYPED_URGENT"
+
+[settings.token]
+type = "int"
+env = "XFPUSH_TYPED_TOKEN"
+secret = true
+'''
+
+
+@pytest.fixture
+def typed_adapter(tmp_path: Path) -> Path:
+    folder = tmp_path / "adapters" / "typed"
+    folder.mkdir(parents=True)
+    (folder / "adapter.toml").write_text(TYPED, "utf-8")
+    return folder
+
+
+@pytest.mark.parametrize(("environ", "expected"), [
+    ({}, "适配器 typed：缺少必填设置 station（string）：请设置环境变量 XFPUSH_TYPED_STATION"),
+    ({"XFPUSH_TYPED_STATION": "  "}, "缺少必填设置 station"),
+    ({"XFPUSH_TYPED_STATION": "A1", "XFPUSH_TYPED_COPIES": "两百"},
+     "适配器 typed：设置 copies 应为整数（int），实际是“两百”（环境变量 XFPUSH_TYPED_COPIES）"),
+    ({"XFPUSH_TYPED_STATION": "A1", "XFPUSH_TYPED_URGENT": "maybe"},
+     "设置 urgent 应为布尔值（true 或 false）（bool），实际是“maybe”"),
+    ({"XFPUSH_TYPED_STATION": "A1", "XFPUSH_TYPED_TOKEN": "s3cr3t-value"},
+     "设置 token 应为整数（int），实际是（密钥，不显示）"),
+])
+def test_settings_type_and_required_are_enforced(typed_adapter, environ, expected) -> None:
+    with pytest.raises(AdapterError) as raised:
+        resolve_settings(load_adapter(typed_adapter), environ)
+    assert expected in str(raised.value) and "s3cr3t-value" not in str(raised.value)
+
+
+def test_settings_are_typed_from_the_environment(typed_adapter, tmp_path) -> None:
+    adapter = load_adapter(typed_adapter)
+    assert resolve_settings(adapter, {"XFPUSH_TYPED_STATION": "A1", "XFPUSH_TYPED_URGENT": "Yes",
+                                      "XFPUSH_TYPED_TOKEN": "42"}) == {
+        "station": "A1", "copies": 3, "urgent": True, "token": 42}
+    pack = pack_demo(tmp_path / "pack", "sms")
+    with pytest.raises(AdapterError, match="设置 station 应为字符串（string），实际是“7”"):
+        build_package(pack, adapter, {"station": 7})
+    with pytest.raises(AdapterError, match="没有名为 colour 的设置"):
+        build_package(pack, adapter, {"station": "A1", "colour": "red"})
+    runner = CliRunner()
+    args = ["package", str(pack), "--adapter", "typed", "--adapters-dir",
+            str(typed_adapter.parent), "-o", str(tmp_path / "out")]
+    refused = runner.invoke(main, args, env={"XFPUSH_TYPED_STATION": "A1",
+                                             "XFPUSH_TYPED_COPIES": "many"})
+    assert refused.exit_code == 2 and "copies" in refused.output and "many" in refused.output
+    assert not (tmp_path / "out").exists()
+    assert runner.invoke(main, args, env={"XFPUSH_TYPED_STATION": "A1"}).exit_code == 0
 

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from .errors import XfpushError
-from .partners.adapters import Adapter, load_adapter
+from .partners.adapters import Adapter, Setting, load_adapter, resolve_settings
 from .partners.delivery import deliver
 from .partners.packaging import build_package
 
@@ -56,9 +56,10 @@ def contract_failures(adapter: Adapter | Path, pack_dir: Path, work: Path) -> li
     except XfpushError as exc:
         return [f"spec 无效：{exc}"]
     failures: list[str] = []
-    environ = {s.env: f"{SENTINEL}-{s.name}" for s in spec.settings if s.secret}
-    settings = {s.name: environ.get(s.env, s.default) for s in spec.settings}
+    environ = {s.env: _sample(s) for s in spec.settings
+               if s.secret or (s.required and s.default is None)}
     try:
+        settings = resolve_settings(spec, environ)
         first = build_package(pack_dir, spec, settings)
         second = build_package(pack_dir, spec, settings)
     except XfpushError as exc:
@@ -86,6 +87,13 @@ def contract_failures(adapter: Adapter | Path, pack_dir: Path, work: Path) -> li
     if ledger.exists():
         failures.append("dry-run 写了台账")
     return failures
+
+
+def _sample(setting: Setting) -> str:
+    """An environment value of the setting's type; secrets get a sentinel to search for."""
+    if setting.secret:
+        return f"{SENTINEL}-{setting.name}"
+    return {"int": "1", "bool": "true"}.get(setting.type, f"示例-{setting.name}")
 
 
 def assert_adapter_contract(adapter: Adapter | Path, pack_dir: Path, work: Path) -> None:

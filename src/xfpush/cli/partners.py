@@ -29,8 +29,8 @@ def list_adapters(adapters_dir: Path | None, as_json: bool) -> None:
         fail(exc, as_json)
     listing = {a.id: {"name": a.name, "description": a.description, "needs": list(a.needs),
                       "transport": a.transport,
-                      "settings": {s.name: {"type": s.type, "env": s.env, "secret": s.secret}
-                                   for s in a.settings},
+                      "settings": {s.name: {"type": s.type, "env": s.env, "secret": s.secret,
+                                            "required": s.required} for s in a.settings},
                       "folder": str(a.folder)} for a in found.values()}
     if as_json:
         emit_json(listing)
@@ -48,12 +48,12 @@ def list_adapters(adapters_dir: Path | None, as_json: bool) -> None:
 def package_command(pack_dir: Path, adapter_id: str, output: Path,
                     adapters_dir: Path | None) -> None:
     """生成合作方包（zip 及其清单），不联网。"""
-    from ..partners.adapters import get_adapter
+    from ..partners.adapters import get_adapter, resolve_settings
     from ..partners.packaging import build_package, write_package
 
     try:
         adapter = get_adapter(adapter_id, adapters_dir)
-        settings = {s.name: os.environ.get(s.env, s.default) for s in adapter.settings}
+        settings = resolve_settings(adapter, os.environ)
         zip_path, manifest_path = write_package(build_package(pack_dir, adapter, settings), output)
     except XfpushError as exc:
         fail(exc)

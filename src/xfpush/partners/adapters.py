@@ -2,7 +2,8 @@
 
 Every adapter — built-in, from ``--adapters-dir`` or from a third-party package — is found
 through the entry-point group ``xfpush.adapters``: an entry point names a callable returning
-adapter folders (or a folder). A wrong spec fails at load time naming the adapter and the key.
+adapter folders (or a folder). A wrong spec fails at load time naming the adapter and the key;
+a missing required setting or a wrongly typed one fails before anything is packaged or sent.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ EXTRA_KEYS = {"path", "kind", "template", "columns"}
 EXTRA_KINDS = {"instructions", "csv", "json"}
 SETTING_KEYS = {"type", "secret", "env", "required", "description", "default"}
 SETTING_TYPES = {"string": "字符串", "int": "整数", "bool": "布尔值（true 或 false）"}
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("0", "false", "no", "off")
 HOOKS = {"extra_files", "check_pack"}
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,40}$")
 
@@ -160,6 +163,9 @@ def _setting(label: str, name: str, raw: Mapping[str, Any]) -> Setting:
         raise fail(label, f"settings.{name} 需要 type（{'、'.join(sorted(SETTING_TYPES))}）和 env")
     if raw.get("secret") and "default" in raw:
         raise fail(label, f"settings.{name} 是密钥，不能写 default（只能来自环境变量）")
+    if "default" in raw and not _has_type(raw["default"], raw["type"]):
+        raise fail(label, f"settings.{name} 的 default 应为{SETTING_TYPES[raw['type']]}"
+                          f"（{raw['type']}），实际是 {raw['default']!r}")
     return Setting(name, str(raw["type"]), str(raw["env"]), bool(raw.get("secret", False)),
                    bool(raw.get("required", False)), str(raw.get("description", "")),
                    raw.get("default"))
@@ -237,3 +243,58 @@ def get_adapter(adapter_id: str, adapters_dir: Path | None = None) -> Adapter:
         raise AdapterError(f"没有 id 为“{adapter_id}”的适配器，可用：{'、'.join(sorted(adapters))}")
     return adapters[adapter_id]
 
+
+def resolve_settings(adapter: Adapter, environ: Mapping[str, str]) -> dict[str, Any]:
+    """Each setting's value from its environment variable (or default), typed and checked."""
+    values: dict[str, Any] = {}
+    for setting in adapter.settings:
+        raw = environ.get(setting.env, "")
+        values[setting.name] = _parse(adapter, setting, raw) if raw.strip() else None
+    return check_settings(adapter, values)
+
+
+def check_settings(adapter: Adapter, values: Mapping[str, Any] | None) -> dict[str, Any]:
+    """``values`` with defaults filled in; a missing required or wrongly typed value raises."""
+    given = dict(values or {})
+    unknown = sorted(set(given) - {s.name for s in adapter.settings})
+    if unknown:
+        raise fail(adapter.id, f"没有名为 {unknown[0]} 的设置，可用："
+                               f"{'、'.join(s.name for s in adapter.settings) or '（无）'}")
+    checked: dict[str, Any] = {}
+    for setting in adapter.settings:
+        value = given.get(setting.name)
+        if value is None:
+            value = setting.default
+        if value is None and setting.required:
+            raise fail(adapter.id, f"缺少必填设置 {setting.name}（{setting.type}）："
+                                   f"请设置环境变量 {setting.env}")
+        if value is not None and not _has_type(value, setting.type):
+            raise _wrong_type(adapter, setting, value)
+        checked[setting.name] = value
+    return checked
+
+
+def _parse(adapter: Adapter, setting: Setting, raw: str) -> Any:
+    word = raw.strip()
+    if setting.type == "int":
+        try:
+            return int(word)
+        except ValueError:
+            raise _wrong_type(adapter, setting, raw) from None
+    if setting.type == "bool":
+        if word.lower() in TRUE_WORDS + FALSE_WORDS:
+            return word.lower() in TRUE_WORDS
+        raise _wrong_type(adapter, setting, raw)
+    return raw
+
+
+def _has_type(value: Any, kind: str) -> bool:
+    if kind == "int":
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, bool if kind == "bool" else str)
+
+
+def _wrong_type(adapter: Adapter, setting: Setting, value: Any) -> AdapterError:
+    shown = "（密钥，不显示）" if setting.secret else f"“{value}”"
+    return fail(adapter.id, f"设置 {setting.name} 应为{SETTING_TYPES[setting.type]}（{setting.type}），"
+                            f"实际是{shown}（环境变量 {setting.env}）")
