@@ -192,3 +192,41 @@ def test_settings_are_typed_from_the_environment(typed_adapter, tmp_path) -> Non
     assert not (tmp_path / "out").exists()
     assert runner.invoke(main, args, env={"XFPUSH_TYPED_STATION": "A1"}).exit_code == 0
 
+
+TOP_KEY_LINE = re.compile(r"^([a-z_]+) = ", re.M)
+
+
+def test_a_scaffolded_adapter_is_commented_and_passes_the_contract_kit(tmp_path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(main, ["adapters", "new", "township-speaker", "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "township-speaker"
+    assert sorted(p.name for p in folder.iterdir()) == ["README.md", "adapter.toml", "hooks.py"]
+    lines = (folder / "adapter.toml").read_text("utf-8").splitlines()
+    keys = {m.group(1) for m in TOP_KEY_LINE.finditer("\n".join(lines))}
+    assert spec.TOP_KEYS - {"files", "extras", "settings"} <= keys
+    assert keys >= spec.FILE_KEYS | spec.EXTRA_KEYS | spec.SETTING_KEYS
+    for index, line in enumerate(lines):
+        if TOP_KEY_LINE.match(line):
+            assert lines[index - 1].startswith("# "), f"no comment above {line!r}"
+    adapter = discover(tmp_path)["township-speaker"]
+    assert set(adapter.hooks) == spec.HOOKS
+    pack = pack_demo(tmp_path / "pack", "poster:phone")
+    assert_adapter_contract(folder, pack, tmp_path)
+    names = zipfile.ZipFile(__import__("io").BytesIO(build_package(
+        pack, adapter, resolve_settings(adapter, {})).zip_bytes)).namelist()
+    assert {"海报/ebike-2027-phone.png", "使用说明.txt", "文件清单.csv", "发布信息.txt"} <= set(names)
+    assert "township-speaker" in (folder / "README.md").read_text("utf-8")
+
+
+@pytest.mark.parametrize(("adapter_id", "expected"), [
+    ("Bad_Id", "只能用小写字母"), ("courier", "已被内置适配器使用"), ("exists", "已存在，不会覆盖")])
+def test_adapters_new_refuses_a_bad_id_or_an_existing_folder(tmp_path, adapter_id,
+                                                             expected) -> None:
+    (tmp_path / "exists").mkdir()
+    result = CliRunner().invoke(main, ["adapters", "new", adapter_id, "-o", str(tmp_path)])
+    assert result.exit_code == 2 and expected in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["exists"]
+    without = CliRunner().invoke(main, ["adapters", "new", "plain", "-o", str(tmp_path),
+                                        "--no-hooks"])
+    assert without.exit_code == 0 and not (tmp_path / "plain" / "hooks.py").exists()
