@@ -105,7 +105,8 @@ def test_builtins_load_in_the_stable_order_and_only_when_used() -> None:
 
 
 def test_the_pytest_plugin_is_opt_in(tmp_path: Path) -> None:
-    assert not [p for p in entry_points(group="pytest11") if p.value.startswith("xfpush")]
+    registered = [p for p in entry_points(group="pytest11") if p.value.startswith("xfpush")]
+    assert not registered, "an old install still registers it: run pip install -e ."
     (tmp_path / "test_third_party.py").write_text(
         "def test_demo(xfpush_demo_message):\n    assert xfpush_demo_message.id\n")
     result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
