@@ -12,6 +12,7 @@ errors (YAML, Pillow, OS) are translated into this tree once, where they enter x
     │   ├── PackLocationError        the output folder cannot take a pack
     │   ├── DependencyError          an optional engine (speech synthesis) is missing or failed
     │   ├── AdapterError             an adapter spec is wrong, unknown or cannot package a pack
+    │   ├── PluginError              an installed plugin (channel, transport, adapters) is wrong
     │   └── ApprovalError            a pack is not approved, or changed since it was approved
     ├── RenderError         (1)      an encoder (ffmpeg, speech engine, Pillow) failed on good input
     ├── DeliveryError       (1)      some deliveries failed or are unknown (see the ledger)
@@ -77,6 +78,11 @@ class PackLocationError(InputError):
 
 class AdapterError(InputError):
     """An adapter spec is wrong, unknown, or cannot package the pack it was given."""
+
+
+class PluginError(InputError):
+    """An installed plugin cannot be loaded, is not what its entry-point group needs, or
+    takes a name that is already taken; the message names the plugin and its entry point."""
 
 
 class ApprovalError(InputError):

@@ -4,32 +4,84 @@ Owns: profiles (frozen dataclasses of a medium's constraints), what to draw or s
 and ``-c`` selection parsing (``poster,sticker:label-60x40``). May import: ``render``,
 ``typeset``, ``model``, ``errors``, ``resources``. A channel never writes files and never knows
 about packs, adapters or partners.
+
+Every channel, built-in or from another package, is an entry point of the group
+``xfpush.channels`` naming a channel object; the registry imports a channel's module only when
+that channel is looked up, so selecting ``-c sms`` never loads python-escpos or the video code.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from ..errors import ChannelSelectionError
-from .audio import AUDIO
+from ..resources import PluginPoint, Plugins
 from .base import Asset, Channel, Check, Profile
-from .led import LED
-from .poster import POSTER
-from .radio import RADIO
-from .receipt import RECEIPT
-from .screen import SCREEN
-from .sms import SMS
-from .social import SOCIAL
-from .splash import SPLASH
-from .sticker import STICKER
-from .tv import TV
-from .video import VIDEO
 
-CHANNEL_NAMES = ("poster", "sticker", "led", "sms", "audio", "radio", "video", "tv", "splash",
-                 "receipt", "social", "screen")
-CHANNELS: Mapping[str, Channel] = {channel.name: channel for channel in (POSTER, STICKER, TV, SPLASH, SOCIAL, SCREEN, LED, SMS, RECEIPT, AUDIO, RADIO, VIDEO)}
+ENTRY_POINT_GROUP = "xfpush.channels"
+CHANNEL_NAMES = ("poster", "sticker", "tv", "splash", "social", "screen", "led", "sms", "receipt",
+                 "audio", "radio", "video", "banner", "rollup", "leaflet", "board")
+"""The stable channel names of xfpush, in pack order; no plugin may take one of them."""
 
-__all__ = ["CHANNELS", "CHANNEL_NAMES", "Asset", "Channel", "Check", "Profile", "select"]
+__all__ = ["CHANNELS", "CHANNEL_NAMES", "ENTRY_POINT_GROUP", "Asset", "Channel", "Check",
+           "Profile", "select"]
+
+
+def channel_problem(target: Any, point: PluginPoint) -> str | None:
+    """Why ``target`` cannot be the channel ``point`` registers (None: it can)."""
+    if isinstance(target, type):
+        return f"应指向一个渠道对象，而不是类 {target.__name__}（请写 模块:实例名）"
+    for attribute in ("name", "title", "profiles"):
+        if not hasattr(target, attribute):
+            return f"缺少属性 {attribute}"
+    for method in ("render", "check"):
+        if not callable(getattr(target, method, None)):
+            return f"缺少方法 {method}(message, profile, fonts)"
+    if target.name != point.name:
+        return f"渠道的 name 是“{target.name}”，与入口点名称 {point.name} 不一致"
+    if not isinstance(target.title, str) or not target.title:
+        return "title 应为非空字符串（渠道的中文名）"
+    profiles = target.profiles
+    if not isinstance(profiles, Mapping) or not profiles:
+        return "profiles 应为非空的 规格名 → 规格 映射"
+    for key, profile in profiles.items():
+        if getattr(profile, "name", None) != key or not isinstance(
+                getattr(profile, "summary", None), str):
+            return f"规格 {key} 需要与键相同的 name 和一句 summary"
+        if not isinstance(key, str) or any(mark in key for mark in ",: /"):
+            return f"规格名“{key}”不能含逗号、冒号、空格或“/”"
+    return None
+
+
+class ChannelRegistry(Mapping[str, Channel]):
+    """Channel name → channel: names from entry-point metadata, modules imported on lookup."""
+
+    def __init__(self) -> None:
+        self.plugins = Plugins(ENTRY_POINT_GROUP, "渠道", channel_problem,
+                               reserved=CHANNEL_NAMES, order=CHANNEL_NAMES)
+
+    def __getitem__(self, name: str) -> Channel:
+        if name not in self.plugins:
+            raise KeyError(name)
+        channel: Channel = self.plugins.load(name)
+        return channel
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.plugins  # without importing the channel
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.plugins)
+
+    def __len__(self) -> int:
+        return len(self.plugins.points())
+
+    def reset(self) -> None:
+        """Look for channels again (after installing a plugin into the running Python)."""
+        self.plugins.reset()
+
+
+CHANNELS = ChannelRegistry()
 
 
 def select(spec: str | None) -> list[tuple[Channel, str]]:

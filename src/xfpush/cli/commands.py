@@ -113,17 +113,21 @@ def verify(pack_dir: Path, as_json: bool) -> None:
 @main.command("channels")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
 def list_channels(as_json: bool) -> None:
-    """列出渠道和规格。"""
+    """列出渠道和规格（含已安装插件提供的渠道）。"""
     from ..channels import CHANNELS
 
-    listing: dict[str, dict[str, Any]] = {name: {"title": channel.title,
-                      "profiles": {p: profile.summary for p, profile in channel.profiles.items()}}
-               for name, channel in CHANNELS.items()}
+    try:
+        listing: dict[str, dict[str, Any]] = {name: {
+            "title": channel.title, "plugin": CHANNELS.plugins.points()[name].dist,
+            "profiles": {p: profile.summary for p, profile in channel.profiles.items()}}
+            for name, channel in CHANNELS.items()}
+    except XfpushError as exc:
+        fail(exc, as_json)
     if as_json:
         emit_json(listing)
         return
     for name, info in listing.items():
-        click.echo(f"{name}（{info['title']}）")
+        origin = "" if info["plugin"] == "xfpush" else f"  〔插件 {info['plugin']}〕"
+        click.echo(f"{name}（{info['title']}）{origin}")
         for profile, summary in info["profiles"].items():
             click.echo(f"  {name}:{profile:<10} {summary}")
-

@@ -16,11 +16,14 @@ ADAPTERS_DIR = click.option("--adapters-dir", type=click.Path(path_type=Path, fi
                             default=None, help="额外的适配器文件夹（每个子文件夹一个 adapter.toml）")
 
 
-@main.command("adapters")
+@main.group("adapters", invoke_without_command=True)
 @ADAPTERS_DIR
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
-def list_adapters(adapters_dir: Path | None, as_json: bool) -> None:
-    """列出合作方适配器和它们需要的规格。"""
+@click.pass_context
+def adapters_group(ctx: click.Context, adapters_dir: Path | None, as_json: bool) -> None:
+    """列出合作方适配器和它们需要的规格；xfpush adapters new ID 新建一个。"""
+    if ctx.invoked_subcommand is not None:
+        return
     from ..partners.adapters import discover
 
     try:
@@ -29,8 +32,8 @@ def list_adapters(adapters_dir: Path | None, as_json: bool) -> None:
         fail(exc, as_json)
     listing = {a.id: {"name": a.name, "description": a.description, "needs": list(a.needs),
                       "transport": a.transport,
-                      "settings": {s.name: {"type": s.type, "env": s.env, "secret": s.secret}
-                                   for s in a.settings},
+                      "settings": {s.name: {"type": s.type, "env": s.env, "secret": s.secret,
+                                            "required": s.required} for s in a.settings},
                       "folder": str(a.folder)} for a in found.values()}
     if as_json:
         emit_json(listing)
@@ -38,6 +41,22 @@ def list_adapters(adapters_dir: Path | None, as_json: bool) -> None:
     for ident, info in sorted(listing.items()):
         click.echo(f"{ident:<16} {info['name']}")
         click.echo(f"{'':<16} 需要：{'、'.join(info['needs'])}；默认投递：{info['transport']}")
+
+
+@adapters_group.command("new")
+@click.argument("adapter_id", metavar="ID")
+@click.option("-o", "--output", default=".", show_default=True,
+              type=click.Path(path_type=Path, file_okay=False), help="在哪个文件夹下新建")
+@click.option("--no-hooks", is_flag=True, help="不生成 hooks.py")
+def new_adapter(adapter_id: str, output: Path, no_hooks: bool) -> None:
+    """新建一个带中文注释的适配器文件夹（adapter.toml、README.md、hooks.py）。"""
+    from ..partners.scaffold import scaffold_adapter
+
+    try:
+        folder = scaffold_adapter(adapter_id, output, hooks=not no_hooks)
+    except XfpushError as exc:
+        fail(exc)
+    click.echo(f"已新建 {folder}。修改 adapter.toml 后运行：xfpush adapters --adapters-dir {output}")
 
 
 @main.command("package")
@@ -48,12 +67,12 @@ def list_adapters(adapters_dir: Path | None, as_json: bool) -> None:
 def package_command(pack_dir: Path, adapter_id: str, output: Path,
                     adapters_dir: Path | None) -> None:
     """生成合作方包（zip 及其清单），不联网。"""
-    from ..partners.adapters import get_adapter
+    from ..partners.adapters import get_adapter, resolve_settings
     from ..partners.packaging import build_package, write_package
 
     try:
         adapter = get_adapter(adapter_id, adapters_dir)
-        settings = {s.name: os.environ.get(s.env, s.default) for s in adapter.settings}
+        settings = resolve_settings(adapter, os.environ)
         zip_path, manifest_path = write_package(build_package(pack_dir, adapter, settings), output)
     except XfpushError as exc:
         fail(exc)

@@ -2,7 +2,8 @@
 
 Every adapter — built-in, from ``--adapters-dir`` or from a third-party package — is found
 through the entry-point group ``xfpush.adapters``: an entry point names a callable returning
-adapter folders (or a folder). A wrong spec fails at load time naming the adapter and the key.
+adapter folders (or a folder). A wrong spec fails at load time naming the adapter and the key;
+a missing required setting or a wrongly typed one fails before anything is packaged or sent.
 """
 
 from __future__ import annotations
@@ -12,13 +13,13 @@ import re
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from importlib.metadata import entry_points
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from ..errors import AdapterError
-from ..resources import data_root
+from ..errors import AdapterError, PluginError
+from ..resources import PluginPoint, Plugins, data_root
+from .transports import transport_names
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -31,10 +32,11 @@ FILE_KEYS = {"from", "to"}
 EXTRA_KEYS = {"path", "kind", "template", "columns"}
 EXTRA_KINDS = {"instructions", "csv", "json"}
 SETTING_KEYS = {"type", "secret", "env", "required", "description", "default"}
-SETTING_TYPES = {"string", "int", "bool"}
-TRANSPORTS = {"file", "http", "smtp"}
+SETTING_TYPES = {"string": "字符串", "int": "整数", "bool": "布尔值（true 或 false）"}
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("0", "false", "no", "off")
 HOOKS = {"extra_files", "check_pack"}
-_ID = re.compile(r"^[a-z][a-z0-9-]{1,40}$")
+ID_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,40}$")
 
 
 @dataclass(frozen=True)
@@ -108,10 +110,12 @@ def load_adapter(folder: Path) -> Adapter:
     for key in ("id", "name", "needs", "transport"):
         if key not in data:
             raise fail(label, f"缺少必填键 {key}")
-    if not _ID.match(label):
+    if not ID_PATTERN.match(label):
         raise fail(label, "id 只能用小写字母、数字和“-”")
-    if data["transport"] not in TRANSPORTS:
-        raise fail(label, f"transport 应为 {'、'.join(sorted(TRANSPORTS))} 之一")
+    known = transport_names()
+    if data["transport"] not in known:
+        raise fail(label, f"transport “{data['transport']}” 不是已安装的投递方式，"
+                          f"可用：{'、'.join(known)}")
     needs = tuple(data["needs"])
     _check_needs(label, needs)
     return Adapter(label, str(data["name"]), str(data.get("description", "")), needs,
@@ -155,10 +159,13 @@ def _setting(label: str, name: str, raw: Mapping[str, Any]) -> Setting:
     unknown = set(raw) - SETTING_KEYS
     if unknown:
         raise fail(label, f"settings.{name} 中不认识的键 {sorted(unknown)[0]}")
-    if raw.get("type") not in SETTING_TYPES or not raw.get("env"):
+    if str(raw.get("type")) not in SETTING_TYPES or not raw.get("env"):
         raise fail(label, f"settings.{name} 需要 type（{'、'.join(sorted(SETTING_TYPES))}）和 env")
     if raw.get("secret") and "default" in raw:
         raise fail(label, f"settings.{name} 是密钥，不能写 default（只能来自环境变量）")
+    if "default" in raw and not _has_type(raw["default"], raw["type"]):
+        raise fail(label, f"settings.{name} 的 default 应为{SETTING_TYPES[raw['type']]}"
+                          f"（{raw['type']}），实际是 {raw['default']!r}")
     return Setting(name, str(raw["type"]), str(raw["env"]), bool(raw.get("secret", False)),
                    bool(raw.get("required", False)), str(raw.get("description", "")),
                    raw.get("default"))
@@ -192,25 +199,33 @@ def builtin_folders() -> list[Path]:
     return sorted(p for p in root.iterdir() if (p / "adapter.toml").is_file())
 
 
-def _folders_from(target: Any) -> list[Path]:
-    value = target() if callable(target) else target
-    if isinstance(value, (str, Path)):
-        return [Path(value)]
-    return [Path(v) for v in value]
+def _adapters_problem(target: Any, point: PluginPoint) -> str | None:
+    if callable(target) or isinstance(target, (str, Path, list, tuple)):
+        return None
+    return f"应指向返回适配器文件夹（或文件夹列表）的函数，实际是 {type(target).__name__}"
+
+
+ADAPTER_PLUGINS = Plugins(ENTRY_POINT_GROUP, "适配器", _adapters_problem)
+
+
+def _plugin_folders(name: str) -> list[Path]:
+    point = ADAPTER_PLUGINS.points()[name]
+    target = ADAPTER_PLUGINS.load(name)
+    try:
+        value = target() if callable(target) else target
+        folders = [Path(value)] if isinstance(value, (str, Path)) else [Path(v) for v in value]
+    except Exception as exc:  # foreign code: name the plugin instead of a traceback
+        raise PluginError(f"适配器插件 {name} 没有给出适配器文件夹：{type(exc).__name__}: {exc}"
+                          f"；{point}") from exc
+    for folder in folders:
+        if not (folder / "adapter.toml").is_file():
+            raise PluginError(f"适配器插件 {name} 给出的文件夹 {folder} 中没有 adapter.toml；{point}")
+    return folders
 
 
 def discover(adapters_dir: Path | None = None) -> dict[str, Adapter]:
     """Every adapter: entry points (built-ins included), then ``adapters_dir``."""
-    folders: list[Path] = []
-    for point in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda p: p.name):
-        try:
-            folders += _folders_from(point.load())
-        except AdapterError:
-            raise
-        except Exception as exc:
-            raise AdapterError(f"适配器入口 {point.name} 无法加载：{exc}") from exc
-    if not folders:  # running from a source tree that was never installed
-        folders = builtin_folders()
+    folders = [folder for name in ADAPTER_PLUGINS.names() for folder in _plugin_folders(name)]
     if adapters_dir is not None:
         folders += sorted(p for p in adapters_dir.iterdir() if (p / "adapter.toml").is_file())
     found: dict[str, Adapter] = {}
@@ -227,3 +242,59 @@ def get_adapter(adapter_id: str, adapters_dir: Path | None = None) -> Adapter:
     if adapter_id not in adapters:
         raise AdapterError(f"没有 id 为“{adapter_id}”的适配器，可用：{'、'.join(sorted(adapters))}")
     return adapters[adapter_id]
+
+
+def resolve_settings(adapter: Adapter, environ: Mapping[str, str]) -> dict[str, Any]:
+    """Each setting's value from its environment variable (or default), typed and checked."""
+    values: dict[str, Any] = {}
+    for setting in adapter.settings:
+        raw = environ.get(setting.env, "")
+        values[setting.name] = _parse(adapter, setting, raw) if raw.strip() else None
+    return check_settings(adapter, values)
+
+
+def check_settings(adapter: Adapter, values: Mapping[str, Any] | None) -> dict[str, Any]:
+    """``values`` with defaults filled in; a missing required or wrongly typed value raises."""
+    given = dict(values or {})
+    unknown = sorted(set(given) - {s.name for s in adapter.settings})
+    if unknown:
+        raise fail(adapter.id, f"没有名为 {unknown[0]} 的设置，可用："
+                               f"{'、'.join(s.name for s in adapter.settings) or '（无）'}")
+    checked: dict[str, Any] = {}
+    for setting in adapter.settings:
+        value = given.get(setting.name)
+        if value is None:
+            value = setting.default
+        if value is None and setting.required:
+            raise fail(adapter.id, f"缺少必填设置 {setting.name}（{setting.type}）："
+                                   f"请设置环境变量 {setting.env}")
+        if value is not None and not _has_type(value, setting.type):
+            raise _wrong_type(adapter, setting, value)
+        checked[setting.name] = value
+    return checked
+
+
+def _parse(adapter: Adapter, setting: Setting, raw: str) -> Any:
+    word = raw.strip()
+    if setting.type == "int":
+        try:
+            return int(word)
+        except ValueError:
+            raise _wrong_type(adapter, setting, raw) from None
+    if setting.type == "bool":
+        if word.lower() in TRUE_WORDS + FALSE_WORDS:
+            return word.lower() in TRUE_WORDS
+        raise _wrong_type(adapter, setting, raw)
+    return raw
+
+
+def _has_type(value: Any, kind: str) -> bool:
+    if kind == "int":
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, bool if kind == "bool" else str)
+
+
+def _wrong_type(adapter: Adapter, setting: Setting, value: Any) -> AdapterError:
+    shown = "（密钥，不显示）" if setting.secret else f"“{value}”"
+    return fail(adapter.id, f"设置 {setting.name} 应为{SETTING_TYPES[setting.type]}（{setting.type}），"
+                            f"实际是{shown}（环境变量 {setting.env}）")

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..errors import ApprovalError, InputError
 from ..pack.manifest import MANIFEST, sha256
-from .adapters import Adapter
+from .adapters import Adapter, resolve_settings
 from .ledger import Ledger
 from .packaging import Package, build_package
 from .transports import HttpOptions, Outgoing, Receipt, transport_for
@@ -81,8 +81,7 @@ def deliver(pack_dir: str | Path, adapter: Adapter, to: str, *, ledger_path: str
     env = dict(os.environ if environ is None else environ)
     pack = Path(pack_dir)
     approval = approval_of(pack, waive_approval)
-    settings = {s.name: env.get(s.env, s.default) for s in adapter.settings}
-    package = build_package(pack, adapter, settings)
+    package = build_package(pack, adapter, resolve_settings(adapter, env))
     key = idempotency_key(package, adapter, to)
     if dry_run:
         return DeliveryResult(package.name, to, "dry-run",

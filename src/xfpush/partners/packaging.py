@@ -15,7 +15,7 @@ from typing import Any
 
 from ..errors import AdapterError
 from ..pack.manifest import MANIFEST, sha256, verify_pack
-from .adapters import Adapter, Extra
+from .adapters import Adapter, Extra, check_settings
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
@@ -140,8 +140,13 @@ def deterministic_zip(entries: Mapping[str, bytes]) -> bytes:
 
 def build_package(pack_dir: str | Path, adapter: Adapter,
                   settings: Mapping[str, Any] | None = None) -> Package:
-    """The partner package of a verified pack (nothing is written)."""
+    """The partner package of a verified pack (nothing is written).
+
+    ``settings`` are typed values (see ``resolve_settings`` for reading them from the
+    environment); a missing required one or a wrong type raises before anything is built.
+    """
     pack_dir = Path(pack_dir)
+    values = check_settings(adapter, settings)
     manifest = _pack_manifest(pack_dir)
     missing = missing_profiles(adapter, manifest)
     if missing:
@@ -157,8 +162,7 @@ def build_package(pack_dir: str | Path, adapter: Adapter,
     for extra in adapter.extras:
         entries[extra.path] = _extra_bytes(extra, context, files)
     if "extra_files" in adapter.hooks:
-        for name, data in adapter.hooks["extra_files"](manifest, message,
-                                                        dict(settings or {})).items():
+        for name, data in adapter.hooks["extra_files"](manifest, message, values).items():
             entries[str(name)] = bytes(data)
     if "check_pack" in adapter.hooks:
         problem = adapter.hooks["check_pack"](manifest, message)

@@ -29,6 +29,19 @@ class Receipt:
     attempts: int = 1
 
 
+@dataclass(frozen=True)
+class HttpOptions:
+    """How patient to be: given to every transport, which uses what applies to it."""
+
+    secret: str = ""
+    """HMAC key (from the environment; never written anywhere)."""
+    timeout_s: float = 30.0
+    retries: int = 3
+    backoff_s: float = 1.0
+    """First retry delay; doubles each time, plus up to 25% jitter."""
+    max_delay_s: float = 60.0
+
+
 class Transport(Protocol):
     """Moves a package somewhere; never raises for a partner's answer, only returns it."""
 

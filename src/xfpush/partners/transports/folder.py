@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from .base import Outgoing, Receipt
@@ -13,7 +14,9 @@ from .base import Outgoing, Receipt
 class FolderTransport:
     """An atomic drop: readers of the folder never see a half-written zip."""
 
-    def __init__(self, url: str) -> None:
+    schemes = ("file",)
+
+    def __init__(self, url: str, options: Any = None) -> None:
         self.destination = url
         self.folder = Path(unquote(urlsplit(url).path))
 

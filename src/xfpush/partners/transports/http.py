@@ -14,24 +14,10 @@ import hmac
 import json
 import random
 import time
-from dataclasses import dataclass
 
 import httpx
 
-from .base import Outgoing, Receipt
-
-
-@dataclass(frozen=True)
-class HttpOptions:
-    """How patient to be."""
-
-    secret: str = ""
-    """HMAC key (from the environment; never written anywhere)."""
-    timeout_s: float = 30.0
-    retries: int = 3
-    backoff_s: float = 1.0
-    """First retry delay; doubles each time, plus up to 25% jitter."""
-    max_delay_s: float = 60.0
+from .base import HttpOptions, Outgoing, Receipt
 
 
 def signature(secret: str, timestamp: str, zip_sha256: str) -> str:
@@ -42,9 +28,11 @@ def signature(secret: str, timestamp: str, zip_sha256: str) -> str:
 class HttpTransport:
     """Upload to a partner's HTTP endpoint (or to ``xfpush receive``)."""
 
-    def __init__(self, url: str, options: HttpOptions) -> None:
+    schemes = ("http", "https")
+
+    def __init__(self, url: str, options: HttpOptions | None = None) -> None:
         self.destination = url
-        self.options = options
+        self.options = options or HttpOptions()
 
     def _request(self, client: httpx.Client, outgoing: Outgoing) -> httpx.Response:
         timestamp = str(int(time.time()))

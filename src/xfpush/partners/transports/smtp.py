@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import smtplib
 from email.message import EmailMessage
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from ...errors import InputError
@@ -17,7 +18,9 @@ from .base import Outgoing, Receipt
 class SmtpTransport:
     """E-mail, the way many offices still exchange material."""
 
-    def __init__(self, url: str) -> None:
+    schemes = ("smtp",)
+
+    def __init__(self, url: str, options: Any = None) -> None:
         parts = urlsplit(url)
         query = parse_qs(parts.query)
         self.destination = url

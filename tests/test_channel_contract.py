@@ -1,0 +1,29 @@
+"""The channel contract kit over every channel the loader finds, built-in or installed."""
+
+from __future__ import annotations
+
+import pytest
+
+from xfpush.channels import CHANNELS
+from xfpush.testing import assert_channel_contract
+
+# Rendering these twice encodes speech or video, or a 300 dpi print PDF: seconds per profile,
+# so the kit renders only their first profile (the channels' own tests cover the others).
+HEAVY = {"audio", "radio", "video", "poster"}
+# espeak-ng gives a sample more or less on a second call in the same process, so speech is not
+# yet byte-identical when rendered twice; strict, so the mark goes once that is fixed.
+SPEECH_NOT_DETERMINISTIC = pytest.mark.xfail(
+    strict=True, reason="espeak-ng output differs between calls in one process")
+
+
+def _param(name: str) -> object:
+    marks = [pytest.mark.slow] if name in HEAVY else []
+    if name in ("audio", "radio"):
+        marks.append(SPEECH_NOT_DETERMINISTIC)
+    return pytest.param(name, marks=marks)
+
+
+@pytest.mark.parametrize("name", [_param(n) for n in CHANNELS])
+def test_every_channel_keeps_the_channel_contract(name: str, xfpush_demo_message) -> None:
+    profiles = [next(iter(CHANNELS[name].profiles))] if name in HEAVY else None
+    assert_channel_contract(name, xfpush_demo_message, profiles)
