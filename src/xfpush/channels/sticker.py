@@ -90,7 +90,8 @@ class StickerChannel(TemplatedChannel):
 
     def render(self, message: Message, profile_name: str, fonts: FontSet) -> Sequence[Asset]:
         profile = self.profiles[profile_name]
-        bitmap, checks, _ = self.render_image(message, profile, fonts)
+        bitmap, checks, plan = self.render_image(message, profile, fonts)
+        checks += self.qr_checks(message, plan, bitmap)
         qr_url = message.qr.url if message.qr else None
 
         def label_file(ext: str, media_type: str, data: bytes, check: Check) -> Asset:

@@ -10,9 +10,11 @@ from PIL import Image
 
 from ..errors import Problem, TextFitError
 from ..model.message import Message
+from ..render.layout import TemplateLayout
+from ..render.pdf import MM_PER_INCH
 from ..render.plan import Box, Plan, draw_plan, overlaps
 from ..render.qr import decode_check
-from ..render.templates import TemplateLayout, load_template
+from ..render.templates import load_template
 from ..typeset.fonts import FontSet
 from .base import Asset, Check, qr_module_check, safe_area_check
 
@@ -35,7 +37,15 @@ class ImageProfile:
     reserved: tuple[tuple[str, Box], ...] = ()
     """Zones the platform draws over (skip button, app logo), kept free of content."""
     min_text_px: int = 12
-    """Smallest text allowed on this medium."""
+    """Smallest text allowed on this medium (screens and labels)."""
+    min_text_mm: float | None = None
+    """Smallest text allowed on paper, as the em of a hanzi in mm (print at ``dpi``)."""
+    bleed_mm: float = 0.0
+    """Print bleed on each side; the canvas is the trim plus this, ``safe`` is of the trim."""
+
+    @property
+    def bleed_px(self) -> int:
+        return round(self.bleed_mm * self.dpi / MM_PER_INCH) if self.dpi else 0
 
 
 def png_bytes(image: Image.Image, dpi: int | None = None) -> bytes:
@@ -61,7 +71,7 @@ class TemplatedChannel:
     def layout(self, message: Message, profile: ImageProfile, fonts: FontSet) -> TemplateLayout:
         return TemplateLayout(message, fonts, load_template(profile.template),
                               (profile.width_px, profile.height_px), dpi=profile.dpi,
-                              safe=profile.safe)
+                              safe=profile.safe, bleed=profile.bleed_px)
 
     def plan(self, message: Message, profile_name: str, fonts: FontSet) -> Plan:
         profile = self.profiles[profile_name]
@@ -85,8 +95,13 @@ class TemplatedChannel:
 
     def plan_checks(self, plan: Plan, profile: ImageProfile) -> list[Check]:
         checks = [Check("text_fit", True, "全部文字已排入版面" + _used(plan))]
-        checks.append(Check("min_text_size", plan.min_text_px >= profile.min_text_px,
-                            f"最小字号 {plan.min_text_px}px，下限 {profile.min_text_px}px"))
+        if profile.min_text_mm is not None and profile.dpi:
+            smallest_mm = plan.min_text_px * MM_PER_INCH / profile.dpi
+            checks.append(Check("min_text_size", smallest_mm >= profile.min_text_mm,
+                                f"最小文字 {smallest_mm:.1f} mm，下限 {profile.min_text_mm:g} mm"))
+        else:
+            checks.append(Check("min_text_size", plan.min_text_px >= profile.min_text_px,
+                                f"最小字号 {plan.min_text_px}px，下限 {profile.min_text_px}px"))
         if plan.tips_total:
             checks.append(Check("tips_shown", plan.tips_shown >= 1,
                                 f"显示 {plan.tips_shown}/{plan.tips_total} 条提示（按优先级）"))
@@ -109,9 +124,13 @@ class TemplatedChannel:
         image, extra = self.finish(draw_plan(plan, fonts, self.antialias), profile)
         checks = [*self.plan_checks(plan, profile), *extra]
         checks += self.pixel_checks(image, profile)
-        if message.qr and plan.qr:
-            checks.append(Check("qr_decodes", *decode_check(image, message.qr.url)))
         return image, checks, plan
+
+    def qr_checks(self, message: Message, plan: Plan, image: Image.Image) -> list[Check]:
+        """The QR read back from the finished pixels (none without a QR)."""
+        if message.qr is None or plan.qr is None:
+            return []
+        return [Check("qr_decodes", *decode_check(image, message.qr.url))]
 
     def pixel_checks(self, image: Image.Image, profile: ImageProfile) -> list[Check]:
         """Reserved zones must be one flat colour in the finished pixels."""
@@ -126,7 +145,8 @@ class TemplatedChannel:
 
     def render(self, message: Message, profile_name: str, fonts: FontSet) -> Sequence[Asset]:
         profile = self.profiles[profile_name]
-        image, checks, _ = self.render_image(message, profile, fonts)
+        image, checks, plan = self.render_image(message, profile, fonts)
+        checks += self.qr_checks(message, plan, image)
         return [self.png_asset(message, profile, image, checks)]
 
     def png_asset(self, message: Message, profile: ImageProfile, image: Image.Image,

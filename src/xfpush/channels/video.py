@@ -12,10 +12,11 @@ from PIL import Image
 
 from ..errors import Problem, TextFitError
 from ..model.message import Message
+from ..render.layout import TemplateLayout
 from ..render.media import frame_at, probe_video
 from ..render.plan import draw_plan
 from ..render.qr import decode_check
-from ..render.templates import TemplateLayout, load_template
+from ..render.templates import load_template
 from ..render.video import FPS, encode, timeline, to_yuv420
 from ..typeset.fonts import FontSet
 from .base import Asset, Check
