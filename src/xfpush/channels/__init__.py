@@ -1,9 +1,11 @@
 """Channels: one module per medium, turning a Message into assets for each of its profiles.
 
-Owns: profiles (frozen dataclasses of a medium's constraints), what to draw or say, the registry
-and ``-c`` selection parsing (``poster,sticker:label-60x40``). May import: ``render``,
-``typeset``, ``model``, ``errors``, ``resources``. A channel never writes files and never knows
-about packs, adapters or partners.
+Owns: profiles (frozen dataclasses of a medium's constraints), what to draw or say, the channel
+registry and ``-c`` selection parsing (``poster,sticker:label-60x40``), and the one checks
+registry (``checks``): channels return assets carrying facts, checks are functions registered
+for a kind of fact, and ``pack`` applies them. May import: ``render``, ``typeset``, ``model``,
+``errors``, ``resources``. A channel never writes files, never runs checks itself and never
+knows about packs, adapters or partners.
 """
 
 from __future__ import annotations

@@ -14,7 +14,8 @@ from PIL import Image
 from ..model.message import Message
 from ..render.pdf import MM_PER_INCH, PageGeometry, image_pdf, media_box_mm
 from ..typeset.fonts import FontSet
-from .base import Asset, Check
+from .base import Asset
+from .checks import PrintPage
 from .templated import ImageProfile, TemplatedChannel, png_bytes
 
 PREVIEW_WIDTH = 1240
@@ -58,18 +59,16 @@ class PosterChannel(TemplatedChannel):
         profile = self.profiles[profile_name]
         if profile.trim_mm is None:
             return super().render(message, profile_name, fonts)
-        image, checks, plan = self.render_image(message, profile, fonts)
+        image, plan, facts = self.draw(message, profile, fonts)
         trim_w, trim_h = profile.trim_mm
         geometry = PageGeometry(trim_w + 2 * BLEED_MM, trim_h + 2 * BLEED_MM, BLEED_MM)
         pdf = image_pdf(image, geometry, title=message.title)
         page_w, page_h = media_box_mm(pdf)
-        size_ok = abs(page_w - geometry.width_mm) < 0.2 and abs(page_h - geometry.height_mm) < 0.2
-        page = Check("page_size", size_ok, f"页面 {page_w:.1f}×{page_h:.1f} mm（成品 "
-                                           f"{trim_w:g}×{trim_h:g} mm + 出血 {BLEED_MM:g} mm）")
         qr_url = message.qr.url if message.qr else None
+        page = PrintPage(profile.trim_mm, BLEED_MM)
         pdf_asset = Asset(self.name, profile.name, f"poster/{profile.name}.pdf",
                           "application/pdf", pdf,
-                          (*checks, page, *self.qr_checks(message, plan, image)),
+                          facts=(*facts, page, self.picture(message, plan, image)),
                           width_px=image.width, height_px=image.height,
                           width_mm=round(page_w, 1), height_mm=round(page_h, 1), dpi=profile.dpi,
                           qr_url=qr_url)
@@ -79,7 +78,7 @@ class PosterChannel(TemplatedChannel):
         preview_dpi = round(PREVIEW_WIDTH / (trim_w / MM_PER_INCH))
         preview_asset = Asset(self.name, profile.name, f"poster/{profile.name}.png", "image/png",
                               png_bytes(preview, preview_dpi),
-                              (*checks, *self.qr_checks(message, plan, preview)),
+                              facts=(*facts, self.picture(message, plan, preview)),
                               width_px=preview.width, height_px=preview.height,
                               width_mm=trim_w, height_mm=trim_h, dpi=preview_dpi, qr_url=qr_url)
         return [pdf_asset, preview_asset]
