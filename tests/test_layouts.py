@@ -87,6 +87,7 @@ def test_grow_block_without_room_says_which_text_to_cut(tmp_path) -> None:
     ('fill = "shade"', 'fill = "rose"'),
     ('in = "page"\nwhat = "标题"', 'in = "body"\nwhat = "标题"'),
     ("height = 20", "height = 20\nwhen = \"sunny\""),
+    ("grow = true", "grow = true\ndirection = \"sideways\""),
     ("size = [5, 4]", "size = [5, 4]\naudience.elderly = { type = \"qr\" }"),
 ])
 def test_a_wrong_template_is_an_input_error_naming_file_and_block(tmp_path, change,

@@ -70,6 +70,9 @@ BLOCK_TYPES = ("rect", "text", "tips", "list", "hotlines", "qr", "image", "stack
 DERIVED_COLOURS = ("shade", "tint", "muted", "faint", "body", "soft", "divider", "white", "black")
 THEME_COLOURS = ("primary", "accent", "ink", "paper")
 CONDITIONS = ("qr", "logo", "evacuation", "tips", "issuer")
+CHOICES = {"align": ("left", "center", "right"), "valign": ("top", "middle", "bottom"),
+           "direction": ("down", "across"), "style": ("stack", "inline", "grid"),
+           "source": ("logo", "evacuation")}
 _HEX = re.compile(r"#[0-9A-Fa-f]{6}")
 
 
@@ -217,6 +220,9 @@ def _values(raw: dict[str, Any], where: str) -> dict[str, Any]:
         raise InputError(f"{where}：数值格式不对（{exc}）") from exc
     if raw.get("when") and str(raw["when"]).lstrip("!") not in CONDITIONS:
         raise InputError(f"{where}：when = \"{raw['when']}\" 不认识，可用 {'、'.join(CONDITIONS)}")
+    for key, allowed in CHOICES.items():
+        if key in raw and raw[key] not in allowed:
+            raise InputError(f"{where}：{key} = \"{raw[key]}\" 不认识，可用 {'、'.join(allowed)}")
     for key in ("fill", "color", "label_color", "border", "divider"):
         if raw.get(key):
             _check_colour(str(raw[key]), f"{where} 的 {key}")
