@@ -26,6 +26,7 @@ from pathlib import Path
 from PIL import Image
 
 from xfpush import load_message
+from xfpush.channels.checks import run_checks
 from xfpush.channels.poster import POSTER
 from xfpush.model.message import Message
 from xfpush.pack.build import prepare_fonts
@@ -45,7 +46,7 @@ def xfpush_side(message: Message, count: int) -> dict[str, object]:
     times = []
     for _ in range(count):
         start = time.perf_counter()
-        assets = POSTER.render(message, "phone", fonts)
+        assets = [run_checks(asset) for asset in POSTER.render(message, "phone", fonts)]
         times.append(time.perf_counter() - start)
         assert all(check.ok for check in assets[0].checks)
     return {"posters": count, "median_s": statistics.median(times), "min_s": min(times)}

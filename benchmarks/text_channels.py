@@ -16,9 +16,10 @@ import time
 from collections.abc import Callable
 
 from xfpush import load_message
+from xfpush.channels.checks import run_checks
 from xfpush.channels.led import LED, preview_gif
 from xfpush.channels.receipt import RECEIPT, escpos_bytes, layout, preview_lines, preview_png
-from xfpush.channels.sms import SMS, compose
+from xfpush.channels.sms import SMS
 from xfpush.pack.build import prepare_fonts
 from xfpush.render.qr import decode_check
 from xfpush.resources import asset_path
@@ -44,14 +45,16 @@ def main() -> None:
     preview_ms: dict[str, float] = {}
     for name, profile in LED.profiles.items():
         text_ms[f"led:{name}"] = median_ms(
-            lambda p=profile: (LED.charset_problems(message, p), LED.segments(message, p, fonts)),
+            lambda p=profile: (run_checks(LED.describe(message, p.name, fonts)[0]),
+                               LED.segments(message, p, fonts)),
             args.repeat)
         segments = LED.segments(message, profile, fonts)
         preview_ms[f"led:{name} gif"] = median_ms(
             lambda s=segments, p=profile: preview_gif(s, p, fonts), max(3, args.repeat // 10))
     for name, profile in SMS.profiles.items():
         text_ms[f"sms:{name}"] = median_ms(
-            lambda p=profile: SMS.checks(message, p, compose(message, p)[0]), args.repeat)
+            lambda p=profile: [run_checks(a) for a in SMS.render(message, p.name, fonts)],
+            args.repeat)
     for name, profile in RECEIPT.profiles.items():
         def receipt_text(p=profile) -> bytes:
             items = layout(message, p)

@@ -14,10 +14,11 @@ from PIL import Image, ImageDraw
 
 from conftest import assets_by_path, pack_demo
 from xfpush import load_message
-from xfpush.channels import CHANNELS
+from xfpush.channels import CHANNELS, Asset
+from xfpush.channels.checks import run_checks
 from xfpush.channels.splash import SPLASH
 from xfpush.cli import main
-from xfpush.pack.build import prepare_fonts
+from xfpush.pack.build import check_message, prepare_fonts
 from xfpush.render.plan import Plan
 from xfpush.render.qr import decode
 from xfpush.render.raster import TextBlock
@@ -115,7 +116,7 @@ def test_tv_banner_is_broadcast_legal_even_with_an_illegal_theme(write_message, 
     text = write_message().read_text("utf-8") + 'theme:\n  primary: "#FF0000"\n  paper: "#FFFFFF"\n  ink: "#000000"\n'
     message = load_message(write_message(text=text))
     fonts = prepare_fonts(message)
-    for asset in CHANNELS["tv"].render(message, "banner-1080p", fonts):
+    for asset in map(run_checks, CHANNELS["tv"].render(message, "banner-1080p", fonts)):
         image = Image.open(io.BytesIO(asset.data))
         values = luma(image)
         assert values.min() >= 16 - 1e-6 and values.max() <= 235 + 1e-6
@@ -153,7 +154,9 @@ def test_reserved_zone_check_catches_content_in_the_zone() -> None:
     profile = SPLASH.profiles["1080x1920"]
     plan = Plan((1080, 1920), (0, 0, 1080, 1920), (0, 0, 1080, 1920))
     plan.texts.append(TextBlock(("跳过",), 900, 40, 150, 40, "#000000"))
-    failed = {c.name for c in SPLASH.plan_checks(plan, profile) if not c.ok}
+    described = Asset("splash", profile.name, "splash/x.png", "image/png", b"",
+                      facts=SPLASH.layout_facts(plan, profile))
+    failed = {c.name for c in run_checks(described).checks if not c.ok}
     assert "reserved_skip_button" in failed
 
 
@@ -167,7 +170,7 @@ def test_small_profile_uses_the_variant_then_fails_naming_text_and_amount(write_
     text = write_message({"slogan": long_slogan,
                           "title": "title: " + "电动自行车不进楼入户充电安全记心间" * 3}).read_text("utf-8")
     message = load_message(write_message(text=text))
-    problems = CHANNELS["sticker"].check(message, "label-60x40", prepare_fonts(message))
+    problems = check_message(message, "sticker:label-60x40")
     assert len(problems) == 1
     reason = problems[0].reason
     assert "口号" in reason and "slogan" in reason and "title" in reason and "请删减约" in reason
@@ -199,7 +202,7 @@ def test_screen_shows_the_map_large_or_the_general_reminders(tmp_path, write_mes
     fonts = prepare_fonts(message)
     plan = CHANNELS["screen"].plan(message, "boot-1080p", fonts)
     assert plan.images and plan.images[-1][0].name == "route.png"
-    asset = CHANNELS["screen"].render(message, "boot-1080p", fonts)[0]
+    asset = run_checks(CHANNELS["screen"].render(message, "boot-1080p", fonts)[0])
     assert {c.name: c.ok for c in asset.checks}["evacuation"]
     image = Image.open(io.BytesIO(asset.data)).convert("RGB")
     greens = np.all(np.asarray(image) == (0x2E, 0x7D, 0x32), axis=2).sum()

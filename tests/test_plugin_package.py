@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from xfpush.channels import Asset, Check
+from xfpush.channels import Asset
 from xfpush.partners.transports import Receipt
 
 
@@ -42,14 +42,13 @@ class EchoChannel:
     title = "回显"
     profiles = {"line": EchoProfile("line", "一行口号（UTF-8 文本）")}
 
-    def check(self, message, profile, fonts):
-        return []
+    def describe(self, message, profile, fonts):
+        return self.render(message, profile, fonts)
 
     def render(self, message, profile, fonts):
         text = message.slogan
-        check = Check("not_empty", bool(text), f"{len(text)} 字")
         return [Asset(self.name, profile, f"{self.name}/{profile}.txt",
-                      "text/plain; charset=utf-8", text.encode("utf-8"), (check,), text=text)]
+                      "text/plain; charset=utf-8", text.encode("utf-8"), text=text)]
 
 
 ECHO = EchoChannel()

@@ -9,8 +9,9 @@ from PIL import Image
 
 from conftest import RARE, make_fallback_font
 from xfpush import load_message
+from xfpush.channels.checks import run_checks
 from xfpush.channels.poster import POSTER
-from xfpush.pack.build import prepare_fonts
+from xfpush.pack.build import check_message, prepare_fonts
 from xfpush.render.qr import decode
 from xfpush.typeset.fonts import font_set
 
@@ -21,7 +22,7 @@ URL = "https://example.gov.cn/xf/ebike"
 def demo_assets():
     message = load_message(Path(__file__).parent.parent / "assets/examples/demo.yaml")
     fonts = prepare_fonts(message)
-    return {profile: {a.path: a for a in POSTER.render(message, profile, fonts)}
+    return {profile: {a.path: run_checks(a) for a in POSTER.render(message, profile, fonts)}
             for profile in ("phone", "a4", "a3")}
 
 
@@ -79,7 +80,7 @@ def test_elderly_audience_raises_minimum_text_size(write_message) -> None:
 
 def test_too_long_title_fails_the_check_with_cut_count(write_message) -> None:
     message = load_message(write_message({"title": "title: " + "电动自行车不进楼入户" * 5}))
-    problems = POSTER.check(message, "phone", font_set())
+    problems = check_message(message, "poster:phone")
     assert len(problems) == 1
     assert problems[0].check == "text_fit" and "标题过长" in problems[0].reason
     assert "请删减约" in problems[0].reason
@@ -98,8 +99,8 @@ def test_fallback_font_draws_a_character_the_bundle_lacks(tmp_path: Path, write_
     text = write_message().read_text("utf-8").replace("某某区", f"{RARE}溪区")
     text += "fonts:\n  fallback: extra.ttf\n"
     message = load_message(write_message(text=text))
-    assets = POSTER.render(message, "phone", prepare_fonts(message))
-    assert all(check.ok for check in assets[0].checks)
+    asset = run_checks(POSTER.render(message, "phone", prepare_fonts(message))[0])
+    assert asset.checks and all(check.ok for check in asset.checks)
 
 
 def test_three_hotlines_share_one_row_and_logo_is_drawn(tmp_path: Path, write_message) -> None:

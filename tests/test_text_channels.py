@@ -16,6 +16,7 @@ from PIL import Image
 from conftest import assets_by_path, pack_demo
 from xfpush import load_message
 from xfpush.channels import CHANNELS
+from xfpush.channels.checks import run_checks
 from xfpush.channels.led import normalize
 from xfpush.channels.receipt import columns
 from xfpush.channels.sms import compose, segments, ucs2_units
@@ -105,7 +106,7 @@ def test_sms_boundaries_count_signature_and_opt_out(write_message) -> None:
 
     def sms_for(text: str):
         message = load_message(write_message(text=base + f"  sms: {text}\n"))
-        return message, CHANNELS["sms"].render(message, "standard", fonts)[0]
+        return message, run_checks(CHANNELS["sms"].render(message, "standard", fonts)[0])
 
     room = 70 - len(signature)
     _, asset = sms_for("火" * room)

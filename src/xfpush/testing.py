@@ -127,6 +127,7 @@ def channel_failures(name: str, message: Message, profiles: list[str] | None = N
     bytes, the demo message passing the channel's own checks.
     """
     from .channels import CHANNELS, select
+    from .channels.checks import run_checks
     from .pack.build import prepare_fonts
 
     try:
@@ -140,12 +141,14 @@ def channel_failures(name: str, message: Message, profiles: list[str] | None = N
     for profile in profiles or list(channel.profiles):
         where = f"{name}:{profile}"
         try:
-            problems = channel.check(message, profile, fonts)
-            first, second = (list(channel.render(message, profile, fonts)) for _ in range(2))
+            problems = [p for a in channel.describe(message, profile, fonts)
+                        for p in run_checks(a).problems()]
+            first, second = ([run_checks(a) for a in channel.render(message, profile, fonts)]
+                             for _ in range(2))
         except XfpushError as exc:
             failures.append(f"{where} 出错：{exc}")
             continue
-        failures += [f"{where} check() 返回了其他渠道的问题：{p}" for p in problems
+        failures += [f"{where} describe() 返回了其他渠道的物料：{p}" for p in problems
                      if getattr(p, "channel", None) != name]
         if not first:
             failures.append(f"{where} render() 没有返回任何物料")

@@ -1,9 +1,11 @@
 """Channels: one module per medium, turning a Message into assets for each of its profiles.
 
-Owns: profiles (frozen dataclasses of a medium's constraints), what to draw or say, the registry
-and ``-c`` selection parsing (``poster,sticker:label-60x40``). May import: ``render``,
-``typeset``, ``model``, ``errors``, ``resources``. A channel never writes files and never knows
-about packs, adapters or partners.
+Owns: profiles (frozen dataclasses of a medium's constraints), what to draw or say, the channel
+registry and ``-c`` selection parsing (``poster,sticker:label-60x40``), and the one checks
+registry (``checks``): channels return assets carrying facts, checks are functions registered
+for a kind of fact, and ``pack`` applies them. May import: ``render``, ``typeset``, ``model``,
+``errors``, ``resources``. A channel never writes files, never runs checks itself and never
+knows about packs, adapters or partners.
 
 Every channel, built-in or from another package, is an entry point of the group
 ``xfpush.channels`` naming a channel object; the registry imports a channel's module only when
@@ -35,7 +37,7 @@ def channel_problem(target: Any, point: PluginPoint) -> str | None:
     for attribute in ("name", "title", "profiles"):
         if not hasattr(target, attribute):
             return f"缺少属性 {attribute}"
-    for method in ("render", "check"):
+    for method in ("render", "describe"):
         if not callable(getattr(target, method, None)):
             return f"缺少方法 {method}(message, profile, fonts)"
     if target.name != point.name:

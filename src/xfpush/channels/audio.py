@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
+import io
+import wave
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from ..errors import DependencyError, Problem
 from ..model.message import Message
 from ..typeset.fonts import FontSet
 from .base import Asset, Check
-from .spoken import (
-    chars_to_cut,
-    hotline_sentence,
-    loudness_check,
-    speak,
-    speech_seconds,
-    spoken_assets,
-)
+from .checks import Level, register
+from .spoken import chars_to_cut, hotline_sentence, speak, speech_seconds, spoken_assets
 
 
 @dataclass(frozen=True)
@@ -72,35 +67,56 @@ class AudioChannel:
     title = "语音提示"
     profiles = PROFILES
 
-    def check(self, message: Message, profile: str, fonts: FontSet) -> list[Problem]:
+    def describe(self, message: Message, profile: str, fonts: FontSet) -> Sequence[Asset]:
         chosen = self.profiles[profile]
-        try:
-            script, source, seconds = choose(message, chosen)
-        except DependencyError as exc:
-            return [Problem(self.name, profile, "tts", str(exc))]
-        if seconds <= chosen.max_s:
-            return []
-        return [Problem(self.name, profile, "duration", _too_long(script, source, seconds,
-                                                                   chosen.max_s))]
+        script, source, seconds = choose(message, chosen)
+        return [Asset(self.name, profile, f"audio/{profile}.wav", "audio/wav", b"",
+                      facts=(Prompt(script, source, seconds, chosen.max_s),))]
 
     def render(self, message: Message, profile_name: str, fonts: FontSet) -> Sequence[Asset]:
         profile = self.profiles[profile_name]
         script, source, _ = choose(message, profile)
         spoken = speak(script, profile.rate, profile.target_lufs)
-        fits = spoken.duration_s <= profile.max_s
-        checks = [
-            Check("duration", fits, f"实测 {spoken.duration_s:.2f} 秒（上限 {profile.max_s:g} 秒），"
-                                    f"取自 {source}" if fits else
-                  _too_long(script, source, spoken.duration_s, profile.max_s)),
-            loudness_check(spoken, profile.target_lufs),
-            Check("format", True, f"{profile.rate} Hz 单声道 16 位 WAV + MP3"),
-        ]
-        return spoken_assets(self.name, profile.name, spoken, checks, profile.rate)
+        facts = (Prompt(script, source, spoken.duration_s, profile.max_s),
+                 Level(spoken.loudness, profile.target_lufs), PromptWav(spoken.wav, profile.rate))
+        return spoken_assets(self.name, profile.name, spoken, facts)
 
 
-def _too_long(script: str, source: str, seconds: float, limit: float) -> str:
-    return (f"语音过长：{source}“{script}”合成后实测 {seconds:.2f} 秒，上限 {limit:g} 秒，"
-            f"请删减约 {chars_to_cut(script, seconds, limit)} 字")
+@dataclass(frozen=True)
+class Prompt:
+    """A prompt's script, where it came from, and how long it lasts (measured)."""
+
+    script: str
+    source: str
+    seconds: float
+    max_s: float
+
+
+@register("duration", Prompt)
+def prompt_duration(fact: Prompt, asset: Asset) -> Check:
+    if fact.seconds <= fact.max_s:
+        return Check("duration", True, f"实测 {fact.seconds:.2f} 秒（上限 {fact.max_s:g} 秒），"
+                                       f"取自 {fact.source}")
+    return Check("duration", False,
+                 f"语音过长：{fact.source}“{fact.script}”合成后实测 {fact.seconds:.2f} 秒，上限 "
+                 f"{fact.max_s:g} 秒，请删减约 {chars_to_cut(fact.script, fact.seconds, fact.max_s)} 字")
+
+
+@dataclass(frozen=True)
+class PromptWav:
+    """The WAV the lock's player gets, and the sample rate it plays."""
+
+    wav: bytes
+    rate: int
+
+
+@register("format", PromptWav)
+def prompt_format(fact: PromptWav, asset: Asset) -> Check:
+    with wave.open(io.BytesIO(fact.wav)) as read:
+        rate, channels, width = read.getframerate(), read.getnchannels(), read.getsampwidth()
+    mono = {1: "单声道", 2: "立体声"}.get(channels, f"{channels} 声道")
+    return Check("format", rate == fact.rate and channels == 1 and width == 2,
+                 f"{rate} Hz {mono} {width * 8} 位 WAV + MP3")
 
 
 AUDIO = AudioChannel()

@@ -1,4 +1,4 @@
-"""What every channel returns: assets with their checks, and the Channel protocol."""
+"""What every channel returns: assets carrying the facts their checks read; the Channel protocol."""
 
 from __future__ import annotations
 
@@ -8,8 +8,6 @@ from typing import Protocol
 
 from ..errors import Problem
 from ..model.message import Message
-from ..render.plan import Plan, outside
-from ..render.qr import min_module_px
 from ..typeset.fonts import FontSet
 
 
@@ -44,6 +42,8 @@ class Asset:
     """Integrated loudness measured from the file (EBU R128)."""
     true_peak_dbtp: float | None = None
     """True peak measured from the file."""
+    facts: tuple[object, ...] = field(default=(), repr=False, compare=False)
+    """What the checks registry needs to know (plan, pixels, limits …); dropped once checked."""
 
     def problems(self) -> list[Problem]:
         return [Problem(self.channel, self.profile, c.name, c.detail)
@@ -72,29 +72,11 @@ class Channel(Protocol):
     @property
     def profiles(self) -> Mapping[str, Profile]: ...
 
-    def check(self, message: Message, profile: str, fonts: FontSet) -> list[Problem]:
-        """Problems with this message on this profile, without rendering pixels."""
+    def describe(self, message: Message, profile: str, fonts: FontSet) -> Sequence[Asset]:
+        """This profile's assets as far as known without drawing or encoding: no bytes needed,
+        only the facts the dry checks of ``xfpush check`` read."""
         ...
 
     def render(self, message: Message, profile: str, fonts: FontSet) -> Sequence[Asset]:
-        """The assets of this profile, each with its checks already run."""
+        """This profile's assets with their bytes and the facts their checks read."""
         ...
-
-
-def safe_area_check(plan: Plan) -> Check:
-    """Text, QR codes and images all inside the plan's safe area."""
-    stray = [label for label, box in plan.content_boxes() if outside(box, plan.safe)]
-    if stray:
-        return Check("safe_area", False, f"内容超出安全区：{stray[0]}")
-    return Check("safe_area", True, "文字、二维码和图片都在安全区内")
-
-
-def qr_module_check(plan: Plan, dpi: int | None) -> list[Check]:
-    """The QR's module size against what scans at this resolution (none without a QR)."""
-    if plan.qr is None:
-        return []
-    matrix, module, _, _ = plan.qr
-    needed = min_module_px(dpi)
-    return [Check("qr_module_size", module >= needed,
-                  f"二维码 {matrix.modules}×{matrix.modules} 模块，每模块 {module}px（下限 "
-                  f"{needed}px），静区 4 模块，纠错等级 {matrix.error_correction}")]

@@ -18,11 +18,12 @@ from functools import lru_cache
 import numpy as np
 from PIL import Image, ImageDraw
 
-from ..errors import Problem, TextFitError
+from ..errors import TextFitError
 from ..model.message import Message
 from ..typeset.fonts import FontSet
-from ..typeset.text import balanced_wrap, charset_violations
+from ..typeset.text import balanced_wrap
 from .base import Asset, Check
+from .checks import Charset, register
 
 _FULLWIDTH_PUNCT = str.maketrans({",": "，", ".": "。", "!": "！", "?": "？", ";": "；",
                                   ":": "：", "(": "（", ")": "）"})
@@ -119,15 +120,6 @@ def programs(message: Message) -> list[str]:
     return [normalize(item) for item in items]
 
 
-def suggestion(char: str, profile: LedProfile) -> str:
-    folded = unicodedata.normalize("NFKC", char)
-    if folded != char and not charset_violations(folded, profile.charset):
-        return f"改写为“{folded}”"
-    gbk = f"led:{profile.name}-gbk"
-    hint = f"，或确认控制卡有 GBK 字库后用 -c {gbk}" if profile.charset == "gb2312" else ""
-    return f"换用常用字{hint}"
-
-
 class LedChannel:
     """LED caption screens."""
 
@@ -135,18 +127,18 @@ class LedChannel:
     title = "LED 字幕屏"
     profiles = PROFILES
 
-    def charset_problems(self, message: Message, profile: LedProfile) -> list[Problem]:
-        problems = []
-        for number, text in enumerate(programs(message), start=1):
-            for position, char in charset_violations(text, profile.charset):
-                problems.append(Problem(
-                    self.name, profile.name, "charset",
-                    f"节目 {number} 第 {position + 1} 字“{char}”（U+{ord(char):04X}）不在 "
-                    f"{profile.charset.upper()} 字符集内，屏上会显示空白；建议{suggestion(char, profile)}"))
-        return problems
+    def charset(self, message: Message, profile: LedProfile) -> Charset:
+        """The programs as the controller card must show them, within its character set."""
+        wider = (f"，或确认控制卡有 GBK 字库后用 -c led:{profile.name}-gbk"
+                 if profile.charset == "gb2312" else "")
+        texts = tuple((f"节目 {number}", text)
+                      for number, text in enumerate(programs(message), start=1))
+        return Charset(texts, profile.charset, "屏上会显示空白", wider)
 
-    def check(self, message: Message, profile: str, fonts: FontSet) -> list[Problem]:
-        return self.charset_problems(message, self.profiles[profile])
+    def describe(self, message: Message, profile: str, fonts: FontSet) -> Sequence[Asset]:
+        chosen = self.profiles[profile]
+        return [Asset(self.name, profile, f"led/{profile}.txt", "text/plain; charset=gbk", b"",
+                      facts=(self.charset(message, chosen),))]
 
     def segments(self, message: Message, profile: LedProfile,
                  fonts: FontSet) -> list[dict[str, object]]:
@@ -195,22 +187,12 @@ class LedChannel:
     def render(self, message: Message, profile_name: str, fonts: FontSet) -> Sequence[Asset]:
         profile = self.profiles[profile_name]
         texts = programs(message)
-        problems = self.charset_problems(message, profile)
-        charset_check = Check("charset", not problems,
-                              problems[0].reason if problems else
-                              f"全部 {sum(len(t) for t in texts)} 字都在 {profile.charset.upper()} 字符集内")
+        charset = (self.charset(message, profile),)
         segments = self.segments(message, profile, fonts)
         caption = "\r\n".join(texts) + "\r\n"
         # Replacement only happens when the charset check has already failed the pack.
         encoded = caption.encode("gbk", errors="replace")
         gif, _ = preview_gif(segments, profile, fonts)
-        with Image.open(io.BytesIO(gif)) as written:
-            frames = written.n_frames
-        scroll_steps = sum(int(s.get("steps", 0)) for s in segments)  # type: ignore[call-overload]
-        static_pages = sum(1 for s in segments if s["effect"] == "static")
-        frame_check = Check("preview_frames", frames >= scroll_steps + static_pages,
-                            f"{frames} 帧（滚动 {scroll_steps} 步 + 静态 {static_pages} 屏），"
-                            f"{profile.width_dots}×{profile.height_dots} 点，每点放大 {profile.preview_scale} 倍")
         timing = json.dumps({"screen": {"width_dots": profile.width_dots,
                                         "height_dots": profile.height_dots,
                                         "charset": profile.charset, "font_dots": profile.font_dots},
@@ -219,11 +201,12 @@ class LedChannel:
         base = (self.name, profile.name)
         return [
             Asset(*base, f"led/{profile.name}.txt", "text/plain; charset=gbk", encoded,
-                  (charset_check,), width_px=profile.width_dots, height_px=profile.height_dots,
+                  facts=charset, width_px=profile.width_dots, height_px=profile.height_dots,
                   text=caption.replace("\r\n", "\n").rstrip("\n")),
             Asset(*base, f"led/{profile.name}.json", "application/json",
-                  timing.encode("utf-8"), (charset_check,), duration_s=total, text=timing),
-            Asset(*base, f"led/{profile.name}.gif", "image/gif", gif, (frame_check,),
+                  timing.encode("utf-8"), facts=charset, duration_s=total, text=timing),
+            Asset(*base, f"led/{profile.name}.gif", "image/gif", gif,
+                  facts=(Preview(tuple(segments), profile),),
                   width_px=profile.width_dots * profile.preview_scale,
                   height_px=profile.height_dots * profile.preview_scale, duration_s=total),
         ]
@@ -300,6 +283,26 @@ def preview_gif(segments: list[dict[str, object]], profile: LedProfile,
     frames[0].save(buffer, "GIF", save_all=True, append_images=frames[1:], duration=durations,
                    loop=0, optimize=False, disposal=1)
     return buffer.getvalue(), len(frames)
+
+
+@dataclass(frozen=True)
+class Preview:
+    """A GIF preview (the asset's bytes) that must show every page and every scroll step."""
+
+    segments: tuple[dict[str, object], ...]
+    profile: LedProfile
+
+
+@register("preview_frames", Preview)
+def preview_frames(fact: Preview, asset: Asset) -> Check:
+    with Image.open(io.BytesIO(asset.data)) as written:
+        frames = written.n_frames
+    steps = sum(int(str(s.get("steps", 0))) for s in fact.segments)
+    pages = sum(1 for s in fact.segments if s["effect"] == "static")
+    profile = fact.profile
+    return Check("preview_frames", frames >= steps + pages,
+                 f"{frames} 帧（滚动 {steps} 步 + 静态 {pages} 屏），{profile.width_dots}×"
+                 f"{profile.height_dots} 点，每点放大 {profile.preview_scale} 倍")
 
 
 LED = LedChannel()

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from ..errors import DependencyError, Problem
 from ..model.message import Message
 from ..typeset.fonts import FontSet
 from .base import Asset, Check
-from .spoken import hotline_sentence, loudness_check, speak, speech_seconds, spoken_assets
+from .checks import Level, register
+from .spoken import hotline_sentence, speak, speech_seconds, spoken_assets
 
 LEAD_S = 0.5  # silence before the voice, as stations expect
 TAIL_S = 0.5  # at least this much silence at the end
@@ -69,36 +69,76 @@ class RadioChannel:
     title = "广播"
     profiles = PROFILES
 
-    def check(self, message: Message, profile: str, fonts: FontSet) -> list[Problem]:
+    def describe(self, message: Message, profile: str, fonts: FontSet) -> Sequence[Asset]:
         chosen = self.profiles[profile]
-        try:
-            _, seconds = script_for(message, chosen)
-        except DependencyError as exc:
-            return [Problem(self.name, profile, "tts", str(exc))]
-        budget = chosen.length_s - LEAD_S - TAIL_S
-        if seconds <= budget:
-            return []
-        return [Problem(self.name, profile, "duration",
-                        f"广播稿过长：合成后 {seconds:.1f} 秒，{chosen.length_s:g} 秒广播稿最多 "
-                        f"{budget:g} 秒语音")]
+        _, seconds = script_for(message, chosen)
+        return [Asset(self.name, profile, f"radio/{profile}.wav", "audio/wav", b"",
+                      facts=(Draft(seconds, chosen.length_s),))]
 
     def render(self, message: Message, profile_name: str, fonts: FontSet) -> Sequence[Asset]:
         profile = self.profiles[profile_name]
         script, _ = script_for(message, profile)
         spoken = speak(script, profile.rate, profile.target_lufs, pad_to=profile.length_s,
                        lead_s=LEAD_S)
-        budget = profile.length_s - LEAD_S - TAIL_S
-        checks = [
-            Check("duration", abs(spoken.duration_s - profile.length_s) < 0.01,
-                  f"文件实测 {spoken.duration_s:.2f} 秒（应为 {profile.length_s:g} 秒）"),
-            Check("speech_fits", spoken.speech_s <= budget,
-                  f"语音 {spoken.speech_s:.1f} 秒，前留 {LEAD_S:g} 秒、后至少留 {TAIL_S:g} 秒"),
-            loudness_check(spoken, profile.target_lufs),
-        ]
+        facts: tuple[object, ...] = (Spot(spoken.duration_s, spoken.speech_s, profile.length_s),
+                                     Level(spoken.loudness, profile.target_lufs))
         if profile.loop:
-            checks.append(Check("loop", script.startswith(f"{message.slogan}。") and
-                                script.endswith(f"{message.slogan}。"), "主句首尾重复，可循环"))
-        return spoken_assets(self.name, profile.name, spoken, checks, profile.rate)
+            facts += (Loop(script, f"{message.slogan}。"),)
+        return spoken_assets(self.name, profile.name, spoken, facts)
+
+
+# -- checks that belong to broadcast spots ---------------------------------------------------
+@dataclass(frozen=True)
+class Draft:
+    """A script's synthesized speech length, before it becomes a spot."""
+
+    speech_s: float
+    length_s: float
+
+
+@register("duration", Draft)
+def draft_duration(fact: Draft, asset: Asset) -> Check:
+    budget = fact.length_s - LEAD_S - TAIL_S
+    if fact.speech_s <= budget:
+        return Check("duration", True, f"合成后 {fact.speech_s:.1f} 秒，{fact.length_s:g} 秒广播稿"
+                                       f"最多 {budget:g} 秒语音")
+    return Check("duration", False, f"广播稿过长：合成后 {fact.speech_s:.1f} 秒，"
+                                    f"{fact.length_s:g} 秒广播稿最多 {budget:g} 秒语音")
+
+
+@dataclass(frozen=True)
+class Spot:
+    """A spot's file length and the speech inside it, both measured."""
+
+    duration_s: float
+    speech_s: float
+    length_s: float
+
+
+@register("duration", Spot)
+def spot_duration(fact: Spot, asset: Asset) -> Check:
+    return Check("duration", abs(fact.duration_s - fact.length_s) < 0.01,
+                 f"文件实测 {fact.duration_s:.2f} 秒（应为 {fact.length_s:g} 秒）")
+
+
+@register("speech_fits", Spot)
+def speech_fits(fact: Spot, asset: Asset) -> Check:
+    return Check("speech_fits", fact.speech_s <= fact.length_s - LEAD_S - TAIL_S,
+                 f"语音 {fact.speech_s:.1f} 秒，前留 {LEAD_S:g} 秒、后至少留 {TAIL_S:g} 秒")
+
+
+@dataclass(frozen=True)
+class Loop:
+    """A loop script and the key line it must open and close with."""
+
+    script: str
+    key: str
+
+
+@register("loop", Loop)
+def loops(fact: Loop, asset: Asset) -> Check:
+    return Check("loop", fact.script.startswith(fact.key) and fact.script.endswith(fact.key),
+                 "主句首尾重复，可循环")
 
 
 RADIO = RadioChannel()

@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from escpos.printer import Dummy
 from PIL import Image, ImageDraw
 
-from ..errors import Problem, TextFitError
 from ..model.message import Message
-from ..render.qr import QUIET_ZONE_MODULES, build_matrix, decode_check
+from ..render.qr import QUIET_ZONE_MODULES, build_matrix
 from ..render.qr import render as render_qr
 from ..typeset.fonts import FontSet
 from ..typeset.text import balanced_wrap
 from .base import Asset, Check
+from .checks import Picture, register
 
 CHINESE_MODE = b"\x1c\x26"  # FS &: Chinese character mode, for printers that start in ANK
 
@@ -106,14 +106,15 @@ def preview_lines(items: list[Line | str], profile: ReceiptProfile) -> list[str]
             text.append(" " * ((profile.columns - columns(label)) // 2) + label)
         else:
             assert isinstance(item, Line)
-            width = profile.columns // 2 if item.double else profile.columns
-            pad = width - columns(item.text)
-            if pad < 0:
-                raise TextFitError(f"小票一行放不下：“{item.text}” 占 {columns(item.text)} 列，"
-                                   f"上限 {width} 列", cut_chars=-pad // 2)
+            pad = max(0, _room(item, profile) - columns(item.text))
             left = pad // 2 if item.align == "center" else 0
             text.append(" " * (left * (2 if item.double else 1)) + item.text)
     return text
+
+
+def _room(item: Line, profile: ReceiptProfile) -> int:
+    """Columns a line may take: double-size lines have half as many."""
+    return profile.columns // 2 if item.double else profile.columns
 
 
 def escpos_bytes(items: list[Line | str], profile: ReceiptProfile, url: str | None) -> bytes:
@@ -189,12 +190,11 @@ class ReceiptChannel:
     title = "外卖小票"
     profiles = PROFILES
 
-    def check(self, message: Message, profile: str, fonts: FontSet) -> list[Problem]:
-        try:
-            preview_lines(layout(message, self.profiles[profile]), self.profiles[profile])
-        except TextFitError as exc:
-            return [Problem(self.name, profile, "columns", str(exc))]
-        return []
+    def describe(self, message: Message, profile_name: str, fonts: FontSet) -> Sequence[Asset]:
+        profile = self.profiles[profile_name]
+        lines = Columns(tuple(layout(message, profile)), profile)
+        return [Asset(self.name, profile.name, f"receipt/{profile.name}.txt",
+                      "text/plain; charset=utf-8", b"", facts=(lines,))]
 
     def render(self, message: Message, profile_name: str, fonts: FontSet) -> Sequence[Asset]:
         profile = self.profiles[profile_name]
@@ -202,36 +202,77 @@ class ReceiptChannel:
         lines = preview_lines(items, profile)
         url = message.qr.url if message.qr else None
         stream = escpos_bytes(items, profile, url)
-        texts = [item.text for item in items if isinstance(item, Line)]
-        missing = [t for t in texts if t.encode("gb18030") not in stream]
-        widest = max(columns(line) for line in lines)
-        checks = [
-            Check("columns", widest <= profile.columns,
-                  f"最宽一行 {widest} 列，上限 {profile.columns} 列（汉字占 2 列）"),
-            Check("gb18030", not missing, "每行文字都以 GB18030 编码写入" if not missing
-                  else f"未按 GB18030 写入：{missing[0]}"),
-        ]
-        if url:
-            native = b"\x1d(k" in stream and url.encode("ascii") in stream
-            checks.append(Check("native_qr", native, "二维码由打印机原生打印（GS ( k），模块 "
-                                f"{profile.qr_module_dots} 点，静区 {QUIET_ZONE_MODULES} 模块"))
-        checks.append(Check("cut", stream.rstrip().endswith(b"\x1dV\x00") or b"\x1dV" in stream[-8:],
-                            "结尾切纸"))
+        width = Columns(tuple(items), profile)
         png = preview_png(items, profile, fonts, url)
-        png_checks = [Check("qr_decodes", *decode_check(png, url))] if url else []
         buffer = io.BytesIO()
         png.save(buffer, "PNG", compress_level=1, dpi=(203, 203))
         preview = "\n".join(lines)
         base = (self.name, profile.name)
         return [
             Asset(*base, f"receipt/{profile.name}.bin", "application/vnd.escpos", stream,
-                  tuple(checks), width_px=profile.dots, dpi=203, qr_url=url),
+                  facts=(width, EscPos(tuple(items), profile, url)), width_px=profile.dots,
+                  dpi=203, qr_url=url),
             Asset(*base, f"receipt/{profile.name}.txt", "text/plain; charset=utf-8",
-                  (preview + "\n").encode("utf-8"), (checks[0],), text=preview),
+                  (preview + "\n").encode("utf-8"), facts=(width,), text=preview),
             Asset(*base, f"receipt/{profile.name}.png", "image/png", buffer.getvalue(),
-                  tuple(png_checks), width_px=png.width, height_px=png.height, dpi=203,
+                  facts=(Picture(png, url),), width_px=png.width, height_px=png.height, dpi=203,
                   qr_url=url),
         ]
+
+
+# -- checks that belong to receipt printers --------------------------------------------------
+@dataclass(frozen=True)
+class Columns:
+    """The slip's lines, which must each fit the printer's columns."""
+
+    items: tuple[Line | str, ...]
+    profile: ReceiptProfile
+
+
+@register("columns", Columns)
+def fits_columns(fact: Columns, asset: Asset) -> Check:
+    profile = fact.profile
+    for item in fact.items:
+        if isinstance(item, Line) and columns(item.text) > _room(item, profile):
+            return Check("columns", False, f"小票一行放不下：“{item.text}” 占 {columns(item.text)} "
+                                           f"列，上限 {_room(item, profile)} 列，请删减约 "
+                                           f"{(columns(item.text) - _room(item, profile) + 1) // 2} 字")
+    widest = max(columns(line) for line in preview_lines(list(fact.items), profile))
+    return Check("columns", widest <= profile.columns,
+                 f"最宽一行 {widest} 列，上限 {profile.columns} 列（汉字占 2 列）")
+
+
+@dataclass(frozen=True)
+class EscPos:
+    """An ESC/POS stream (the asset's bytes) and what it must print."""
+
+    items: tuple[Line | str, ...]
+    profile: ReceiptProfile
+    url: str | None
+
+
+@register("gb18030", EscPos)
+def gb18030(fact: EscPos, asset: Asset) -> Check:
+    texts = [item.text for item in fact.items if isinstance(item, Line)]
+    missing = [t for t in texts if t.encode("gb18030") not in asset.data]
+    return Check("gb18030", not missing, "每行文字都以 GB18030 编码写入" if not missing
+                 else f"未按 GB18030 写入：{missing[0]}")
+
+
+@register("native_qr", EscPos)
+def native_qr(fact: EscPos, asset: Asset) -> Check | None:
+    if not fact.url:
+        return None
+    native = b"\x1d(k" in asset.data and fact.url.encode("ascii") in asset.data
+    return Check("native_qr", native, "二维码由打印机原生打印（GS ( k），模块 "
+                 f"{fact.profile.qr_module_dots} 点，静区 {QUIET_ZONE_MODULES} 模块")
+
+
+@register("cut", EscPos)
+def cut(fact: EscPos, asset: Asset) -> Check:
+    stream = asset.data
+    return Check("cut", stream.rstrip().endswith(b"\x1dV\x00") or b"\x1dV" in stream[-8:],
+                 "结尾切纸")
 
 
 RECEIPT = ReceiptChannel()

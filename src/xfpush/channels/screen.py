@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from PIL import Image
 
 from ..render.plan import Plan
-from .base import Check
+from .base import Asset, Check
+from .checks import register
 from .templated import ImageProfile, TemplatedChannel
 
 MIN_MAP_SHARE = 0.5  # the map must be at least half the screen high to be read from a seat
@@ -27,21 +29,31 @@ class ScreenChannel(TemplatedChannel):
     title = "开机/映前画面"
     profiles = PROFILES
 
-    def plan_checks(self, plan: Plan, profile: ImageProfile) -> list[Check]:
-        checks = super().plan_checks(plan, profile)
-        if not plan.images:
-            reminders = sum(1 for t in plan.texts if t.size >= profile.min_text_px)
-            checks.append(Check("evacuation", reminders > 0, "未提供逃生路线图，已展示通用逃生提示"))
-            return checks
-        path, box = plan.images[-1]
-        with Image.open(path) as source:
-            scale = min((box[2] - box[0]) / source.width, (box[3] - box[1]) / source.height)
-            shown = source.height * scale
-        share = shown / plan.canvas[1]
-        checks.append(Check("evacuation", share >= MIN_MAP_SHARE,
-                            f"逃生路线图显示高度 {shown:.0f}px，占画面 {share:.0%}"
-                            f"（下限 {MIN_MAP_SHARE:.0%}）"))
-        return checks
+    def layout_facts(self, plan: Plan, profile: ImageProfile) -> tuple[object, ...]:
+        return (*super().layout_facts(plan, profile), Evacuation(plan, profile.min_text_px))
+
+
+@dataclass(frozen=True)
+class Evacuation:
+    """A slide's plan: the escape map it shows, or the general reminders instead."""
+
+    plan: Plan
+    min_text_px: int
+
+
+@register("evacuation", Evacuation)
+def evacuation(fact: Evacuation, asset: Asset) -> Check:
+    plan = fact.plan
+    if not plan.images:
+        reminders = sum(1 for t in plan.texts if t.size >= fact.min_text_px)
+        return Check("evacuation", reminders > 0, "未提供逃生路线图，已展示通用逃生提示")
+    path, box = plan.images[-1]
+    with Image.open(path) as source:
+        scale = min((box[2] - box[0]) / source.width, (box[3] - box[1]) / source.height)
+        shown = source.height * scale
+    share = shown / plan.canvas[1]
+    return Check("evacuation", share >= MIN_MAP_SHARE, f"逃生路线图显示高度 {shown:.0f}px，"
+                                                       f"占画面 {share:.0%}（下限 {MIN_MAP_SHARE:.0%}）")
 
 
 SCREEN = ScreenChannel()

@@ -12,10 +12,10 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from ..errors import Problem
 from ..model.message import Message
 from ..typeset.fonts import FontSet
 from .base import Asset, Check
+from .checks import register
 
 SINGLE_SEGMENT = 70
 CONCAT_SEGMENT = 67
@@ -98,39 +98,56 @@ class SmsChannel:
     title = "短信"
     profiles = PROFILES
 
-    def checks(self, message: Message, profile: SmsProfile, text: str) -> list[Check]:
-        units = ucs2_units(text)
-        count = segments(units)
-        limit = capacity(profile.max_segments)
-        over = units - limit
-        sign = signature(message)
-        return [
-            Check("segments", count <= profile.max_segments,
-                  f"{units} 字（含签名和退订提示），计 {count} 条（单条 ≤{SINGLE_SEGMENT} 字，"
-                  f"长短信每条 {CONCAT_SEGMENT} 字），预算 {profile.max_segments} 条" +
-                  (f"；超出 {over} 字，请删减" if over > 0 else "")),
-            Check("signature", 2 <= len(sign) <= 16,
-                  f"签名【{sign}】{len(sign)} 字（2–16 字）" if sign else
-                  "缺少短信签名：请在消息中填写 sms_signature 或 issuer"),
-            Check("opt_out", not needs_opt_out(text) or profile.opt_out in text,
-                  f"含链接或行动号召，已附“{profile.opt_out}”" if needs_opt_out(text)
-                  else "不含链接或行动号召，无需退订提示"),
-        ]
-
-    def check(self, message: Message, profile: str, fonts: FontSet) -> list[Problem]:
-        chosen = self.profiles[profile]
-        text, _ = compose(message, chosen)
-        return [Problem(self.name, profile, c.name, c.detail)
-                for c in self.checks(message, chosen, text) if not c.ok]
+    def describe(self, message: Message, profile: str, fonts: FontSet) -> Sequence[Asset]:
+        return self.render(message, profile, fonts)  # a text: as cheap to make as to describe
 
     def render(self, message: Message, profile_name: str, fonts: FontSet) -> Sequence[Asset]:
         profile = self.profiles[profile_name]
         text, source = compose(message, profile)
-        checks = self.checks(message, profile, text)
-        checks.append(Check("source", True, f"正文取自 {source}"))
         return [Asset(self.name, profile.name, f"sms/{profile.name}.txt",
-                      "text/plain; charset=utf-8", (text + "\n").encode("utf-8"), tuple(checks),
-                      text=text)]
+                      "text/plain; charset=utf-8", (text + "\n").encode("utf-8"),
+                      facts=(Sms(text, signature(message), profile, source),), text=text)]
+
+
+@dataclass(frozen=True)
+class Sms:
+    """The full SMS as billed, its signature, its budget and where the wording came from."""
+
+    text: str
+    signature: str
+    profile: SmsProfile
+    source: str
+
+
+@register("segments", Sms)
+def billed_segments(fact: Sms, asset: Asset) -> Check:
+    units = ucs2_units(fact.text)
+    count = segments(units)
+    budget = fact.profile.max_segments
+    over = units - capacity(budget)
+    return Check("segments", count <= budget,
+                 f"{units} 字（含签名和退订提示），计 {count} 条（单条 ≤{SINGLE_SEGMENT} 字，"
+                 f"长短信每条 {CONCAT_SEGMENT} 字），预算 {budget} 条" +
+                 (f"；超出 {over} 字，请删减" if over > 0 else ""))
+
+
+@register("signature", Sms)
+def sms_signature(fact: Sms, asset: Asset) -> Check:
+    sign = fact.signature
+    return Check("signature", 2 <= len(sign) <= 16, f"签名【{sign}】{len(sign)} 字（2–16 字）"
+                 if sign else "缺少短信签名：请在消息中填写 sms_signature 或 issuer")
+
+
+@register("opt_out", Sms)
+def opt_out(fact: Sms, asset: Asset) -> Check:
+    needed, opt_out = needs_opt_out(fact.text), fact.profile.opt_out
+    return Check("opt_out", not needed or opt_out in fact.text,
+                 f"含链接或行动号召，已附“{opt_out}”" if needed else "不含链接或行动号召，无需退订提示")
+
+
+@register("source", Sms)
+def wording_source(fact: Sms, asset: Asset) -> Check:
+    return Check("source", True, f"正文取自 {fact.source}")
 
 
 SMS = SmsChannel()

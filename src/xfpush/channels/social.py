@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from ..model.message import Message
 from ..typeset.fonts import FontSet
 from .base import Asset, Check
+from .checks import register
 from .templated import ImageProfile, TemplatedChannel
 
 
@@ -102,16 +103,29 @@ class SocialChannel(TemplatedChannel):
         profile = self.profiles[profile_name]
         if not isinstance(profile, PostProfile):
             return super().render(message, profile_name, fonts)
-        assets = []
-        for stem, text, limit, source in post_texts(message, profile):
-            ok = 0 < len(text) <= limit
-            detail = (f"{len(text)} 字（上限 {limit}），取自{source}" if ok else
-                      f"{stem} 过长：{len(text)} 字，上限 {limit} 字，请删减 {len(text) - limit} 字"
-                      f"或在 variants 中另写")
-            assets.append(Asset(self.name, profile.name, f"social/{stem}.txt",
-                                "text/plain; charset=utf-8", (text + "\n").encode("utf-8"),
-                                (Check("length", ok, detail),), text=text))
-        return assets
+        return [Asset(self.name, profile.name, f"social/{stem}.txt", "text/plain; charset=utf-8",
+                      (text + "\n").encode("utf-8"), facts=(PostText(stem, limit, source),),
+                      text=text)
+                for stem, text, limit, source in post_texts(message, profile)]
+
+
+@dataclass(frozen=True)
+class PostText:
+    """A post text (the asset's ``text``) and its platform's limit."""
+
+    stem: str
+    limit: int
+    source: str
+    """How the text was made, for the reviewer."""
+
+
+@register("length", PostText)
+def length(fact: PostText, asset: Asset) -> Check:
+    count, limit = len(asset.text or ""), fact.limit
+    if 0 < count <= limit:
+        return Check("length", True, f"{count} 字（上限 {limit}），取自{fact.source}")
+    return Check("length", False, f"{fact.stem} 过长：{count} 字，上限 {limit} 字，"
+                                  f"请删减 {count - limit} 字或在 variants 中另写")
 
 
 SOCIAL = SocialChannel()

@@ -19,7 +19,7 @@ from ..render.media import (
 )
 from ..render.speech import normalize, ssml
 from ..render.tts import voice
-from .base import Asset, Check
+from .base import Asset
 
 
 @dataclass(frozen=True)
@@ -65,33 +65,28 @@ def chars_to_cut(script: str, measured: float, limit: float) -> int:
     return max(1, math.ceil((measured - limit) * per_second))
 
 
-def loudness_check(spoken: Spoken, target: float, peak_ceiling: float = -1.0) -> Check:
-    measured = spoken.loudness
-    ok = abs(measured.integrated_lufs - target) <= 1.0 and measured.true_peak_dbtp <= peak_ceiling
-    return Check("loudness", ok, f"响度 {measured.integrated_lufs:.1f} LUFS（目标 {target:g}±1），"
-                                 f"真峰值 {measured.true_peak_dbtp:.1f} dBTP（上限 {peak_ceiling:g}）")
+def spoken_assets(channel: str, profile: str, spoken: Spoken,
+                  facts: tuple[object, ...]) -> list[Asset]:
+    """.txt script, .ssml with pinyin hints, .wav and .mp3, all with the measured figures.
 
-
-def spoken_assets(channel: str, profile: str, spoken: Spoken, checks: list[Check],
-                  rate: int) -> list[Asset]:
-    """.txt script, .ssml with pinyin hints, .wav and .mp3, all with the measured figures."""
-    all_checks = tuple(checks)
+    All four are the same spot, so each carries the facts about it (its length, its level).
+    """
     mp3 = mp3_bytes(spoken.wav)
     mp3_level = measure_loudness(mp3)
     level = spoken.loudness
     base = (channel, profile)
     return [
         Asset(*base, f"{channel}/{profile}.txt", "text/plain; charset=utf-8",
-              (spoken.script + "\n").encode("utf-8"), all_checks, text=spoken.script,
+              (spoken.script + "\n").encode("utf-8"), facts=facts, text=spoken.script,
               duration_s=round(spoken.duration_s, 3)),
         Asset(*base, f"{channel}/{profile}.ssml", "application/ssml+xml",
-              ssml(normalize(spoken.script)).encode("utf-8"), all_checks,
+              ssml(normalize(spoken.script)).encode("utf-8"), facts=facts,
               text=ssml(normalize(spoken.script))),
-        Asset(*base, f"{channel}/{profile}.wav", "audio/wav", spoken.wav, all_checks,
+        Asset(*base, f"{channel}/{profile}.wav", "audio/wav", spoken.wav, facts=facts,
               duration_s=round(spoken.duration_s, 3),
               loudness_lufs=round(level.integrated_lufs, 1),
               true_peak_dbtp=round(level.true_peak_dbtp, 1)),
-        Asset(*base, f"{channel}/{profile}.mp3", "audio/mpeg", mp3, all_checks,
+        Asset(*base, f"{channel}/{profile}.mp3", "audio/mpeg", mp3, facts=facts,
               duration_s=round(spoken.duration_s, 3),
               loudness_lufs=round(mp3_level.integrated_lufs, 1),
               true_peak_dbtp=round(mp3_level.true_peak_dbtp, 1)),

@@ -17,6 +17,7 @@ from ..render.pdf import media_box_mm
 from ..render.plan import Plan
 from ..typeset.fonts import FontSet
 from .base import Asset, Check
+from .checks import register
 from .templated import ImageProfile, TemplatedChannel
 
 WAYBILL_REMARK_LIMIT = 30
@@ -82,58 +83,112 @@ class StickerChannel(TemplatedChannel):
         layout.plan.background = "#FFFFFF"
         return layout.layout()
 
-    def finish(self, image: Image.Image, profile: ImageProfile) -> tuple[Image.Image, list[Check]]:
+    def finish(self, image: Image.Image, profile: ImageProfile
+               ) -> tuple[Image.Image, tuple[object, ...]]:
         bitmap = image.convert("L").point(lambda v: 255 if v >= 128 else 0).convert("1")
-        ok = bitmap.mode == "1" and bitmap.size == (profile.width_px, profile.height_px)
-        return bitmap, [Check("one_bit", ok, f"1 位黑白位图 {bitmap.width}×{bitmap.height} 点"
-                                             f"（{THERMAL_DPI} dpi，8 点/毫米），无灰度")]
+        return bitmap, (OneBit(bitmap, (profile.width_px, profile.height_px)),)
 
     def render(self, message: Message, profile_name: str, fonts: FontSet) -> Sequence[Asset]:
         profile = self.profiles[profile_name]
-        bitmap, checks, _ = self.render_image(message, profile, fonts)
+        bitmap, plan, facts = self.draw(message, profile, fonts)
         qr_url = message.qr.url if message.qr else None
 
-        def label_file(ext: str, media_type: str, data: bytes, check: Check) -> Asset:
-            return Asset(self.name, profile.name, f"sticker/{profile.name}.{ext}", media_type,
-                         data, (check,), width_px=bitmap.width, height_px=bitmap.height,
+        def label_file(language: str, media_type: str, data: bytes) -> Asset:
+            return Asset(self.name, profile.name, f"sticker/{profile.name}.{language}",
+                         media_type, data, facts=(PrinterBitmap(language, bitmap),),
+                         width_px=bitmap.width, height_px=bitmap.height,
                          width_mm=float(profile.width_mm), height_mm=float(profile.height_mm),
                          dpi=THERMAL_DPI, qr_url=qr_url)
 
-        zpl_data = zpl(bitmap)
-        tspl_data = tspl(bitmap, profile.width_mm, profile.height_mm, profile.gap_mm)
-        zpl_ok = same_bitmap(read_zpl(zpl_data), bitmap)
-        tspl_ok = same_bitmap(read_tspl(tspl_data), bitmap)
         sheet_pdf, count = sheet(bitmap, profile.width_mm, profile.height_mm, message.title)
         page_w, page_h = media_box_mm(sheet_pdf)
         assets = [
-            self.png_asset(message, profile, bitmap, checks,
+            self.png_asset(message, profile, bitmap,
+                           (*facts, self.picture(message, plan, bitmap)),
                            mm=(float(profile.width_mm), float(profile.height_mm))),
-            label_file("zpl", "application/x-zpl", zpl_data, Check(
-                "zpl_bitmap", zpl_ok, "^GFA 图形字段与 PNG 逐点一致" if zpl_ok
-                else "ZPL 图形与 PNG 不一致")),
-            label_file("tspl", "application/x-tspl", tspl_data, Check(
-                "tspl_bitmap", tspl_ok, "BITMAP 数据与 PNG 逐点一致" if tspl_ok
-                else "TSPL 位图与 PNG 不一致")),
+            label_file("zpl", "application/x-zpl", zpl(bitmap)),
+            label_file("tspl", "application/x-tspl",
+                       tspl(bitmap, profile.width_mm, profile.height_mm, profile.gap_mm)),
             Asset(self.name, profile.name, f"sticker/{profile.name}-sheet.pdf", "application/pdf",
-                  sheet_pdf, (Check("sheet", count >= 1 and round(page_w) == 210 and
-                                    round(page_h) == 297,
-                                    f"A4（{page_w:.0f}×{page_h:.0f} mm）每页 {count} 枚，原尺寸，带裁切线"),),
-                  width_mm=round(page_w, 1), height_mm=round(page_h, 1), dpi=THERMAL_DPI,
-                  qr_url=qr_url),
+                  sheet_pdf, facts=(Sheet(count),), width_mm=round(page_w, 1),
+                  height_mm=round(page_h, 1), dpi=THERMAL_DPI, qr_url=qr_url),
         ]
         if profile.name.startswith("waybill"):
-            assets.append(self.remark_asset(message, profile))
+            remark, source = waybill_remark(message)
+            assets.append(Asset(self.name, profile.name, "sticker/waybill-remark.txt",
+                                "text/plain; charset=utf-8", (remark + "\n").encode("utf-8"),
+                                facts=(Remark(remark, source),), text=remark))
         return assets
 
-    def remark_asset(self, message: Message, profile: StickerProfile) -> Asset:
-        remark, source = waybill_remark(message)
-        ok = len(remark) <= WAYBILL_REMARK_LIMIT
-        detail = (f"{len(remark)} 字（上限 {WAYBILL_REMARK_LIMIT}），取自 {source}" if ok else
-                  f"面单备注过长：最短的候选也有 {len(remark)} 字，上限 {WAYBILL_REMARK_LIMIT} 字，"
-                  f"请在 variants.waybill 写一条不超过 {WAYBILL_REMARK_LIMIT} 字的备注")
-        return Asset(self.name, profile.name, "sticker/waybill-remark.txt",
-                     "text/plain; charset=utf-8", (remark + "\n").encode("utf-8"),
-                     (Check("remark_length", ok, detail),), text=remark)
+
+# -- checks that belong to thermal labels ----------------------------------------------------
+@dataclass(frozen=True)
+class OneBit:
+    """The bitmap a thermal printer burns, and the dots it must have."""
+
+    bitmap: Image.Image
+    size: tuple[int, int]
+
+
+@register("one_bit", OneBit)
+def one_bit(fact: OneBit, asset: Asset) -> Check:
+    bitmap = fact.bitmap
+    ok = bitmap.mode == "1" and bitmap.size == fact.size
+    return Check("one_bit", ok, f"1 位黑白位图 {bitmap.width}×{bitmap.height} 点"
+                                f"（{THERMAL_DPI} dpi，8 点/毫米），无灰度")
+
+
+@dataclass(frozen=True)
+class PrinterBitmap:
+    """A label-language file (the asset's bytes) that must carry exactly this bitmap."""
+
+    language: str
+    """``zpl`` or ``tspl``."""
+    bitmap: Image.Image
+
+
+_READERS = {"zpl": (read_zpl, "^GFA 图形字段与 PNG 逐点一致", "ZPL 图形与 PNG 不一致"),
+            "tspl": (read_tspl, "BITMAP 数据与 PNG 逐点一致", "TSPL 位图与 PNG 不一致")}
+
+
+@register("<language>_bitmap", PrinterBitmap)
+def printer_bitmap(fact: PrinterBitmap, asset: Asset) -> Check:
+    read, same, different = _READERS[fact.language]
+    ok = same_bitmap(read(asset.data), fact.bitmap)
+    return Check(f"{fact.language}_bitmap", ok, same if ok else different)
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """An A4 sheet (the asset's bytes) tiling ``count`` stickers at their real size."""
+
+    count: int
+
+
+@register("sheet", Sheet)
+def a4_sheet(fact: Sheet, asset: Asset) -> Check:
+    page_w, page_h = media_box_mm(asset.data)
+    ok = fact.count >= 1 and round(page_w) == 210 and round(page_h) == 297
+    return Check("sheet", ok, f"A4（{page_w:.0f}×{page_h:.0f} mm）每页 {fact.count} 枚，原尺寸，带裁切线")
+
+
+@dataclass(frozen=True)
+class Remark:
+    """The 面单备注 text and which candidate it came from."""
+
+    text: str
+    source: str
+
+
+@register("remark_length", Remark)
+def remark_length(fact: Remark, asset: Asset) -> Check:
+    length = len(fact.text)
+    if length <= WAYBILL_REMARK_LIMIT:
+        return Check("remark_length", True,
+                     f"{length} 字（上限 {WAYBILL_REMARK_LIMIT}），取自 {fact.source}")
+    return Check("remark_length", False,
+                 f"面单备注过长：最短的候选也有 {length} 字，上限 {WAYBILL_REMARK_LIMIT} 字，"
+                 f"请在 variants.waybill 写一条不超过 {WAYBILL_REMARK_LIMIT} 字的备注")
 
 
 STICKER = StickerChannel()

@@ -1,4 +1,4 @@
-"""Image channels whose layout is a template: shared profile fields, planning, checks, PNG output."""
+"""Image channels whose layout is a template: shared profile fields, planning, PNG output."""
 
 from __future__ import annotations
 
@@ -8,13 +8,14 @@ from dataclasses import dataclass
 
 from PIL import Image
 
-from ..errors import Problem, TextFitError
 from ..model.message import Message
-from ..render.plan import Box, Plan, draw_plan, overlaps
-from ..render.qr import decode_check
-from ..render.templates import TemplateLayout, load_template
+from ..render.layout import TemplateLayout
+from ..render.pdf import MM_PER_INCH
+from ..render.plan import Box, Plan, draw_plan
+from ..render.templates import load_template
 from ..typeset.fonts import FontSet
-from .base import Asset, Check, qr_module_check, safe_area_check
+from .base import Asset
+from .checks import Layout, Picture
 
 
 @dataclass(frozen=True)
@@ -31,11 +32,19 @@ class ImageProfile:
     dpi: int | None = None
     """Print resolution; None for screens."""
     safe: Box = (0.04, 0.04, 0.96, 0.96)
-    """Where text and codes must stay, in fractions of the canvas."""
+    """Where text and codes must stay, in fractions of the page (the trim)."""
     reserved: tuple[tuple[str, Box], ...] = ()
     """Zones the platform draws over (skip button, app logo), kept free of content."""
     min_text_px: int = 12
-    """Smallest text allowed on this medium."""
+    """Smallest text allowed on this medium (screens and labels)."""
+    min_text_mm: float | None = None
+    """Smallest text allowed on paper, as the em of a hanzi in mm (print at ``dpi``)."""
+    bleed_mm: float = 0.0
+    """Print bleed on each side; the canvas is the trim plus this, ``safe`` is of the trim."""
+
+    @property
+    def bleed_px(self) -> int:
+        return round(self.bleed_mm * self.dpi / MM_PER_INCH) if self.dpi else 0
 
 
 def png_bytes(image: Image.Image, dpi: int | None = None) -> bytes:
@@ -45,12 +54,8 @@ def png_bytes(image: Image.Image, dpi: int | None = None) -> bytes:
     return buffer.getvalue()
 
 
-def px(box: Box, size: tuple[int, int]) -> Box:
-    return (box[0] * size[0], box[1] * size[1], box[2] * size[0], box[3] * size[1])
-
-
 class TemplatedChannel:
-    """Base of the template-driven image channels; subclasses add outputs and checks."""
+    """Base of the template-driven image channels; subclasses add outputs and facts."""
 
     name = ""
     title = ""
@@ -61,79 +66,54 @@ class TemplatedChannel:
     def layout(self, message: Message, profile: ImageProfile, fonts: FontSet) -> TemplateLayout:
         return TemplateLayout(message, fonts, load_template(profile.template),
                               (profile.width_px, profile.height_px), dpi=profile.dpi,
-                              safe=profile.safe)
+                              safe=profile.safe, bleed=profile.bleed_px)
 
     def plan(self, message: Message, profile_name: str, fonts: FontSet) -> Plan:
         profile = self.profiles[profile_name]
         return self.layout(message, profile, fonts).layout()
 
-    def check(self, message: Message, profile: str, fonts: FontSet) -> list[Problem]:
-        chosen = self.profiles.get(profile)
-        if not isinstance(chosen, ImageProfile):
-            return self.check_other(message, profile, fonts)
-        try:
-            plan = self.plan(message, profile, fonts)
-        except TextFitError as exc:
-            return [Problem(self.name, profile, "text_fit", str(exc))]
-        return [Problem(self.name, profile, c.name, c.detail)
-                for c in self.plan_checks(plan, chosen) if not c.ok]
+    def describe(self, message: Message, profile_name: str, fonts: FontSet) -> Sequence[Asset]:
+        profile = self.profiles[profile_name]
+        if not isinstance(profile, ImageProfile):
+            return self.render(message, profile_name, fonts)  # text profiles: cheap to make
+        plan = self.plan(message, profile_name, fonts)
+        return [Asset(self.name, profile.name, f"{self.name}/{profile.name}.png", "image/png",
+                      b"", facts=self.layout_facts(plan, profile))]
 
-    def check_other(self, message: Message, profile: str, fonts: FontSet) -> list[Problem]:
-        """Checks of non-image profiles (text assets); none by default."""
-        assets = self.render(message, profile, fonts)
-        return [problem for asset in assets for problem in asset.problems()]
+    def layout_facts(self, plan: Plan, profile: ImageProfile) -> tuple[object, ...]:
+        """What checks read of the layout: the plan and the medium's limits."""
+        return (Layout(plan, profile.dpi, profile.min_text_px, profile.min_text_mm,
+                       profile.reserved),)
 
-    def plan_checks(self, plan: Plan, profile: ImageProfile) -> list[Check]:
-        checks = [Check("text_fit", True, "全部文字已排入版面" + _used(plan))]
-        checks.append(Check("min_text_size", plan.min_text_px >= profile.min_text_px,
-                            f"最小字号 {plan.min_text_px}px，下限 {profile.min_text_px}px"))
-        if plan.tips_total:
-            checks.append(Check("tips_shown", plan.tips_shown >= 1,
-                                f"显示 {plan.tips_shown}/{plan.tips_total} 条提示（按优先级）"))
-        checks.append(safe_area_check(plan))
-        size = plan.canvas
-        for zone_name, zone in profile.reserved:
-            hits = [label for label, box in plan.content_boxes() if overlaps(box, px(zone, size))]
-            checks.append(Check(f"reserved_{zone_name}", not hits,
-                                f"{zone_name} 区域被占用：{hits[0]}" if hits
-                                else f"{zone_name} 区域留空"))
-        return checks + qr_module_check(plan, profile.dpi)
+    def finish(self, image: Image.Image, profile: ImageProfile
+               ) -> tuple[Image.Image, tuple[object, ...]]:
+        """Channel-specific treatment of the drawn image (legal range, 1-bit …) and its facts."""
+        return image, ()
 
-    def finish(self, image: Image.Image, profile: ImageProfile) -> tuple[Image.Image, list[Check]]:
-        """Channel-specific treatment of the drawn image (legal range, 1-bit …)."""
-        return image, []
-
-    def render_image(self, message: Message, profile: ImageProfile, fonts: FontSet
-                     ) -> tuple[Image.Image, list[Check], Plan]:
+    def draw(self, message: Message, profile: ImageProfile, fonts: FontSet
+             ) -> tuple[Image.Image, Plan, tuple[object, ...]]:
+        """The finished image, its plan, and the facts known about it before its pixels."""
         plan = self.plan(message, profile.name, fonts)
-        image, extra = self.finish(draw_plan(plan, fonts, self.antialias), profile)
-        checks = [*self.plan_checks(plan, profile), *extra]
-        checks += self.pixel_checks(image, profile)
-        if message.qr and plan.qr:
-            checks.append(Check("qr_decodes", *decode_check(image, message.qr.url)))
-        return image, checks, plan
+        image, treated = self.finish(draw_plan(plan, fonts, self.antialias), profile)
+        return image, plan, (*self.layout_facts(plan, profile), *treated)
 
-    def pixel_checks(self, image: Image.Image, profile: ImageProfile) -> list[Check]:
-        """Reserved zones must be one flat colour in the finished pixels."""
-        checks = []
-        for zone_name, zone in profile.reserved:
-            box = tuple(round(v) for v in px(zone, image.size))
-            region = image.crop(box)  # type: ignore[arg-type]
-            flat = all(low == high for low, high in _extrema(region))
-            checks.append(Check(f"reserved_{zone_name}_pixels", flat,
-                                f"{zone_name} 区域像素{'纯色' if flat else '有内容'}"))
-        return checks
+    def picture(self, message: Message, plan: Plan, image: Image.Image,
+                reserved: tuple[tuple[str, Box], ...] = ()) -> Picture:
+        """The pixels as checks read them: the QR they must decode to, zones to keep flat."""
+        qr_url = message.qr.url if message.qr and plan.qr else None
+        return Picture(image, qr_url, reserved)
 
     def render(self, message: Message, profile_name: str, fonts: FontSet) -> Sequence[Asset]:
         profile = self.profiles[profile_name]
-        image, checks, _ = self.render_image(message, profile, fonts)
-        return [self.png_asset(message, profile, image, checks)]
+        image, plan, facts = self.draw(message, profile, fonts)
+        pixels = self.picture(message, plan, image, profile.reserved)
+        return [self.png_asset(message, profile, image, (*facts, pixels))]
 
     def png_asset(self, message: Message, profile: ImageProfile, image: Image.Image,
-                  checks: list[Check], mm: tuple[float, float] | None = None) -> Asset:
+                  facts: tuple[object, ...], mm: tuple[float, float] | None = None) -> Asset:
         width_mm, height_mm = mm or (_mm(image.width, profile.dpi), _mm(image.height, profile.dpi))
         return Asset(self.name, profile.name, f"{self.name}/{profile.name}.png",
-                     "image/png", png_bytes(image, profile.dpi), tuple(checks),
+                     "image/png", png_bytes(image, profile.dpi), facts=facts,
                      width_px=image.width, height_px=image.height, dpi=profile.dpi,
                      width_mm=width_mm, height_mm=height_mm,
                      qr_url=message.qr.url if message.qr else None)
@@ -141,16 +121,3 @@ class TemplatedChannel:
 
 def _mm(pixels: int, dpi: int | None) -> float | None:
     return round(pixels * 25.4 / dpi, 1) if dpi else None
-
-
-def _used(plan: Plan) -> str:
-    if not plan.used_fields:
-        return ""
-    return "；所用文字：" + "、".join(f"{slot}={name}" for slot, name in plan.used_fields.items())
-
-
-def _extrema(image: Image.Image) -> list[tuple[int, int]]:
-    values = image.getextrema()
-    if isinstance(values[0], tuple):
-        return list(values)
-    return [values]  # type: ignore[list-item]

@@ -13,6 +13,7 @@ from ..model.message import Message
 from ..typeset.fonts import FontSet
 from ..typeset.text import balanced_wrap, display_width
 from .base import Asset, Check
+from .checks import register
 from .templated import ImageProfile, TemplatedChannel
 
 GRAPHICS_SAFE = (0.05, 0.05, 0.95, 0.95)  # 90% of the frame (1728×972 at 96,54 in 1080p)
@@ -163,17 +164,11 @@ class TvChannel(TemplatedChannel):
     title = "有线电视"
     profiles = PROFILES  # type: ignore[assignment]
 
-    def finish(self, image: Image.Image, profile: ImageProfile) -> tuple[Image.Image, list[Check]]:
+    def finish(self, image: Image.Image, profile: ImageProfile
+               ) -> tuple[Image.Image, tuple[object, ...]]:
         assert isinstance(profile, TvProfile)
-        before = luma_range(image)
         legal = broadcast_legal(image, profile.luma_min, profile.luma_max)
-        low, high = luma_range(legal)
-        channels = legal.getextrema()
-        in_range = (low >= profile.luma_min and high <= profile.luma_max and
-                    all(lo >= profile.luma_min and hi <= profile.luma_max for lo, hi in channels))  # type: ignore[misc]
-        return legal, [Check("broadcast_legal", in_range,
-                             f"亮度 {low}–{high}（合法范围 {profile.luma_min}–{profile.luma_max}；"
-                             f"原图 {before[0]}–{before[1]} 已压入合法范围）")]
+        return legal, (Broadcast(legal, luma_range(image), profile.luma_min, profile.luma_max),)
 
     def render(self, message: Message, profile_name: str, fonts: FontSet) -> Sequence[Asset]:
         profile = self.profiles[profile_name]
@@ -186,20 +181,55 @@ class TvChannel(TemplatedChannel):
         timed = cues(text, profile)
         subtitles = srt(timed)
         script, crawl_s = ass(text, profile, fonts)
-        fastest = max(len(t.replace(" ", "")) / (b - a) for a, b, t in timed)
-        pace = Check("reading_speed", fastest <= profile.chars_per_second + 1e-9,
-                     f"最快 {fastest:.2f} 字/秒，上限 {profile.chars_per_second:g} 字/秒，"
-                     f"共 {len(timed)} 条字幕")
+        pace = (Pace(tuple(timed), profile.chars_per_second),)
         measured = srt_duration(subtitles)
         name = profile.name
         return [
             Asset(self.name, name, "tv/ticker.txt", "text/plain; charset=utf-8",
-                  (text + "\n").encode("utf-8"), (pace,), text=text),
+                  (text + "\n").encode("utf-8"), facts=pace, text=text),
             Asset(self.name, name, "tv/ticker.srt", "application/x-subrip",
-                  subtitles.encode("utf-8"), (pace,), text=subtitles, duration_s=measured),
+                  subtitles.encode("utf-8"), facts=pace, text=subtitles, duration_s=measured),
             Asset(self.name, name, "tv/ticker.ass", "text/x-ssa", script.encode("utf-8"),
-                  (pace,), text=script, duration_s=crawl_s),
+                  facts=pace, text=script, duration_s=crawl_s),
         ]
+
+
+# -- checks that belong to television --------------------------------------------------------
+@dataclass(frozen=True)
+class Broadcast:
+    """A graphic squeezed into the legal range, and the range it had before."""
+
+    image: Image.Image
+    before: tuple[int, int]
+    low: int
+    high: int
+
+
+@register("broadcast_legal", Broadcast)
+def legal_range(fact: Broadcast, asset: Asset) -> Check:
+    low, high = luma_range(fact.image)
+    bands = fact.image.getextrema()
+    in_range = (low >= fact.low and high <= fact.high and
+                all(lo >= fact.low and hi <= fact.high for lo, hi in bands))  # type: ignore[misc]
+    return Check("broadcast_legal", in_range,
+                 f"亮度 {low}–{high}（合法范围 {fact.low}–{fact.high}；"
+                 f"原图 {fact.before[0]}–{fact.before[1]} 已压入合法范围）")
+
+
+@dataclass(frozen=True)
+class Pace:
+    """Timed cues of a crawl and the reading speed none may exceed."""
+
+    cues: tuple[tuple[float, float, str], ...]
+    chars_per_second: float
+
+
+@register("reading_speed", Pace)
+def reading_speed(fact: Pace, asset: Asset) -> Check:
+    fastest = max(len(t.replace(" ", "")) / (b - a) for a, b, t in fact.cues)
+    return Check("reading_speed", fastest <= fact.chars_per_second + 1e-9,
+                 f"最快 {fastest:.2f} 字/秒，上限 {fact.chars_per_second:g} 字/秒，"
+                 f"共 {len(fact.cues)} 条字幕")
 
 
 TV = TvChannel()

@@ -10,15 +10,15 @@ from pathlib import Path
 
 from PIL import Image
 
-from ..errors import Problem, TextFitError
 from ..model.message import Message
-from ..render.media import frame_at, probe_video
+from ..render.layout import TemplateLayout
+from ..render.media import VideoProbe, frame_at, probe_video
 from ..render.plan import draw_plan
-from ..render.qr import decode_check
-from ..render.templates import TemplateLayout, load_template
+from ..render.templates import load_template
 from ..render.video import FPS, encode, timeline, to_yuv420
 from ..typeset.fonts import FontSet
 from .base import Asset, Check
+from .checks import Picture, register
 
 
 @dataclass(frozen=True)
@@ -62,15 +62,13 @@ class VideoChannel:
                              size).layout()
         return [draw_plan(plan, fonts) for plan in [*stages, end]]
 
-    def check(self, message: Message, profile: str, fonts: FontSet) -> list[Problem]:
+    def describe(self, message: Message, profile: str, fonts: FontSet) -> Sequence[Asset]:
+        """The cards laid out (text that does not fit fails here); nothing else to know dry."""
         chosen = self.profiles[profile]
         size = (chosen.width, chosen.height)
-        try:
-            TemplateLayout(message, fonts, load_template(chosen.template), size).layout()
-            TemplateLayout(message, fonts, load_template(f"{chosen.template}-end"), size).layout()
-        except TextFitError as exc:
-            return [Problem(self.name, profile, "text_fit", str(exc))]
-        return []
+        TemplateLayout(message, fonts, load_template(chosen.template), size).layout()
+        TemplateLayout(message, fonts, load_template(f"{chosen.template}-end"), size).layout()
+        return [Asset(self.name, profile, f"video/{profile}.mp4", "video/mp4", b"")]
 
     def render(self, message: Message, profile_name: str, fonts: FontSet) -> Sequence[Asset]:
         profile = self.profiles[profile_name]
@@ -79,43 +77,33 @@ class VideoChannel:
         shots = timeline(seconds)
         mp4 = encode([to_yuv420(k) for k in keys], shots, (profile.width, profile.height),
                      seconds)
-        checks, measured = self.measure(mp4, message, profile, seconds)
+        facts, measured = self.measure(mp4, message, profile, seconds)
         cover = io.BytesIO()
         keys[2].save(cover, "JPEG", quality=90)
         subtitles = self.subtitles(message, shots)
         base = (self.name, profile.name)
         width, height = profile.width, profile.height
         return [
-            Asset(*base, f"video/{profile.name}.mp4", "video/mp4", mp4, tuple(checks),
+            Asset(*base, f"video/{profile.name}.mp4", "video/mp4", mp4, facts=facts,
                   duration_s=round(measured, 3), width_px=width, height_px=height,
                   qr_url=message.qr.url if message.qr else None),
-            Asset(*base, f"video/{profile.name}-cover.jpg", "image/jpeg", cover.getvalue(), (),
+            Asset(*base, f"video/{profile.name}-cover.jpg", "image/jpeg", cover.getvalue(),
                   width_px=width, height_px=height),
             Asset(*base, f"video/{profile.name}.srt", "application/x-subrip",
-                  subtitles.encode("utf-8"), (), text=subtitles, duration_s=seconds),
+                  subtitles.encode("utf-8"), text=subtitles, duration_s=seconds),
         ]
 
     def measure(self, mp4: bytes, message: Message, profile: VideoProfile,
-                seconds: float) -> tuple[list[Check], float]:
-        """Probe the encoded file and read the QR back from its end frame."""
+                seconds: float) -> tuple[tuple[object, ...], float]:
+        """Probe the encoded file and take its end frame, for the checks to read."""
         with tempfile.TemporaryDirectory() as work:
             path = Path(work) / "card.mp4"
             path.write_bytes(mp4)
             probe = probe_video(str(path))
             end_frame = Image.open(io.BytesIO(frame_at(str(path), seconds - 0.5)))
             end_frame.load()
-        ok = (probe.codec == "h264" and probe.pix_fmt == "yuv420p" and
-              (probe.width, probe.height) == (profile.width, profile.height) and
-              abs(probe.fps - FPS) < 0.01 and probe.audio_codec == "aac")
-        checks = [
-            Check("format", ok, f"{probe.codec} {probe.pix_fmt} {probe.width}×{probe.height} "
-                                f"{probe.fps:g} fps，音轨 {probe.audio_codec}"),
-            Check("duration", abs(probe.duration_s - seconds) <= 0.1,
-                  f"实测 {probe.duration_s:.2f} 秒（应为 {seconds:g}±0.1）"),
-        ]
-        if message.qr:
-            checks.append(Check("qr_decodes", *decode_check(end_frame, message.qr.url)))
-        return checks, probe.duration_s
+        qr_url = message.qr.url if message.qr else None
+        return (Clip(probe, profile, seconds), Picture(end_frame, qr_url)), probe.duration_s
 
     def subtitles(self, message: Message, shots: Sequence[object]) -> str:
         """SRT of the on-screen text, timed to the card's shots."""
@@ -131,6 +119,31 @@ class VideoChannel:
         cues.append((end_at, total, f"{hotlines}\n{message.cta}".strip()))
         return "\n".join(f"{i}\n{_srt_time(a)} --> {_srt_time(b)}\n{text}\n"
                          for i, (a, b, text) in enumerate(cues, start=1))
+
+
+@dataclass(frozen=True)
+class Clip:
+    """What ffprobe says about an encoded card, and what it should be."""
+
+    probe: VideoProbe
+    profile: VideoProfile
+    seconds: float
+
+
+@register("format", Clip)
+def clip_format(fact: Clip, asset: Asset) -> Check:
+    probe, profile = fact.probe, fact.profile
+    ok = (probe.codec == "h264" and probe.pix_fmt == "yuv420p" and
+          (probe.width, probe.height) == (profile.width, profile.height) and
+          abs(probe.fps - FPS) < 0.01 and probe.audio_codec == "aac")
+    return Check("format", ok, f"{probe.codec} {probe.pix_fmt} {probe.width}×{probe.height} "
+                               f"{probe.fps:g} fps，音轨 {probe.audio_codec}")
+
+
+@register("duration", Clip)
+def clip_duration(fact: Clip, asset: Asset) -> Check:
+    return Check("duration", abs(fact.probe.duration_s - fact.seconds) <= 0.1,
+                 f"实测 {fact.probe.duration_s:.2f} 秒（应为 {fact.seconds:g}±0.1）")
 
 
 VIDEO = VideoChannel()

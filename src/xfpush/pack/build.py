@@ -18,7 +18,8 @@ from typing import Any
 
 from .._version import __version__
 from ..channels import Asset, select
-from ..errors import ChecksFailed, PackLocationError, Problem, TextFitError
+from ..channels.checks import run_checks
+from ..errors import ChecksFailed, DependencyError, PackLocationError, Problem, TextFitError
 from ..model.message import Message
 from ..typeset.fonts import FontSet, check_glyphs, font_set
 from .manifest import (
@@ -49,12 +50,22 @@ def prepare_fonts(message: Message) -> FontSet:
 
 
 def check_message(message: Message, channels: str | None = None) -> list[Problem]:
-    """Every problem the selected channels find, without rendering pixels or writing files."""
+    """Every problem the checks find in what the selected channels describe, without drawing,
+    encoding or writing files."""
     fonts = prepare_fonts(message)
     problems: list[Problem] = []
     for channel, profile in select(channels):
-        problems += channel.check(message, profile, fonts)
-    return problems
+        try:
+            described = channel.describe(message, profile, fonts)
+        except TextFitError as exc:
+            problems.append(Problem(channel.name, profile, "text_fit", str(exc)))
+            continue
+        except DependencyError as exc:
+            problems.append(Problem(channel.name, profile, "tts", str(exc)))
+            continue
+        for asset in described:
+            problems += run_checks(asset).problems()
+    return list(dict.fromkeys(problems))
 
 
 def render_assets(message: Message, channels: str | None = None, *,
@@ -72,7 +83,7 @@ def render_assets(message: Message, channels: str | None = None, *,
         try:
             rendered = _ASSETS.get((key, channel.name, profile)) if use_cache else None
             if rendered is None:
-                rendered = tuple(channel.render(message, profile, fonts))
+                rendered = tuple(run_checks(a) for a in channel.render(message, profile, fonts))
                 if use_cache:
                     _ASSETS.put((key, channel.name, profile), rendered)
         except TextFitError as exc:
