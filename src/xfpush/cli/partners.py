@@ -123,19 +123,35 @@ def deliver_command(pack_dir: Path, adapter_id: str, destination: str, ledger_pa
 @click.option("--dir", "folder", type=click.Path(path_type=Path), required=True)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--secret-env", default="XFPUSH_HTTP_SECRET", show_default=True)
-@click.option("--window", type=int, default=300, show_default=True, help="时间戳允许偏差（秒）")
+@click.option("--window", type=click.IntRange(1, 3600), default=300, show_default=True,
+              help="时间戳允许偏差（秒）")
+@click.option("--timeout", type=click.FloatRange(0.1, 3600), default=30.0, show_default=True,
+              help="连接空闲和收完请求头的时限（秒）；慢速客户端超时即断开")
+@click.option("--workers", type=click.IntRange(1, 256), default=8, show_default=True,
+              help="同时处理的连接数（其余排队，队满回 503）")
+@click.option("--max-bytes", type=click.IntRange(1, 2**40), default=256 * 1024 * 1024,
+              show_default=True, help="请求正文上限（字节）")
 @click.option("--fail-first", type=int, default=0, help="演练：前 N 个请求回 503")
 @click.option("--delay", type=float, default=0.0, help="演练：存好后延迟 N 秒再应答")
-def receive(port: int, folder: Path, host: str, secret_env: str, window: int, fail_first: int,
-            delay: float) -> None:
-    """参考接收端：验签、按幂等键只存一次、回执。"""
+def receive(port: int, folder: Path, host: str, secret_env: str, window: int, timeout: float,
+            workers: int, max_bytes: int, fail_first: int, delay: float) -> None:
+    """参考接收端：先验签再收正文、按幂等键只存一次、回执。"""
     from ..partners.receiver import Receiver, make_server
+    from ..partners.serving import Limits
 
     secret = os.environ.get(secret_env, "")
     if not secret:
         click.echo(f"错误：请在环境变量 {secret_env} 中设置签名密钥", err=True)
         sys.exit(2)
-    server = make_server(port, Receiver(folder, secret, window, fail_first, delay), host)
+    limits = Limits(timeout_s=timeout, max_bytes=max_bytes, workers=workers,
+                    queue=max(64, 4 * workers))
+    try:
+        server = make_server(port, Receiver(folder, secret, window, fail_first, delay), host,
+                             limits)
+    except OSError as exc:
+        click.echo(f"错误：无法在 {host}:{port} 监听或无法使用文件夹 {folder}："
+                   f"{exc.strerror or exc}", err=True)
+        sys.exit(2)
     click.echo(f"接收端已启动：http://{host}:{server.server_address[1]}/ → {folder}", err=True)
     try:
         server.serve_forever()
