@@ -187,17 +187,23 @@ def report(ledger_path: Path, month: str | None, fmt: str, output: Path | None) 
     """按月汇总生产和投递情况（md、csv、xlsx）。"""
     from ..partners.report import csv_text, markdown, rows, xlsx_bytes
 
-    data = rows(str(ledger_path), month)
-    if fmt == "xlsx":
-        if output is None:
-            click.echo("错误：xlsx 格式需要 -o 输出文件", err=True)
+    try:
+        data = rows(str(ledger_path), month)
+    except XfpushError as exc:
+        fail(exc)
+    if fmt == "xlsx" and output is None:
+        click.echo("错误：xlsx 格式需要 -o 输出文件", err=True)
+        sys.exit(2)
+    if fmt == "xlsx" or output:
+        payload = (xlsx_bytes(data, month) if fmt == "xlsx" else
+                   (markdown(data, month) if fmt == "md" else csv_text(data)).encode("utf-8"))
+        try:
+            assert output is not None
+            output.write_bytes(payload)
+        except OSError as exc:
+            click.echo(f"错误：无法写入 {output}：{exc.strerror or exc}", err=True)
             sys.exit(2)
-        output.write_bytes(xlsx_bytes(data, month))
-        click.echo(f"已写入 {output}（{len(data)} 行）")
+        if fmt == "xlsx":
+            click.echo(f"已写入 {output}（{len(data)} 行）")
         return
-    text = markdown(data, month) if fmt == "md" else csv_text(data)
-    if output:
-        output.write_text(text, "utf-8")
-    else:
-        click.echo(text, nl=False)
-
+    click.echo(markdown(data, month) if fmt == "md" else csv_text(data), nl=False)

@@ -6,20 +6,26 @@ import datetime as dt
 import hashlib
 import json
 import os
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from ..errors import ApprovalError, InputError
+from ..errors import ApprovalError, InputError, XfpushError
 from ..pack.manifest import MANIFEST, sha256
 from .adapters import Adapter, resolve_settings
-from .ledger import Ledger
+from .ledger import Ledger, owner_id
 from .packaging import Package, build_package
-from .transports import HttpOptions, Outgoing, Receipt, transport_for
+from .safe import redact_url, scrub
+from .transports import HttpOptions, Outgoing, Receipt, Transport, transport_for
 
 APPROVALS = "approvals.json"
 ROLES = ("初审", "复审", "终审")
+LEASE_S = 120.0
+"""How long a claim on a delivery lasts unless renewed (it is, every 40 s, while sending)."""
+POLL_S = 0.2
 
 
 def idempotency_key(package: Package, adapter: Adapter, destination: str) -> str:
@@ -77,14 +83,35 @@ def deliver(pack_dir: str | Path, adapter: Adapter, to: str, *, ledger_path: str
             dry_run: bool = False, secret_env: str = "XFPUSH_HTTP_SECRET",
             waive_approval: bool = False, http: HttpOptions | None = None,
             environ: Mapping[str, str] | None = None) -> DeliveryResult:
-    """Send the adapter's package of a pack to ``to`` unless the ledger says it arrived."""
+    """Send the adapter's package of a pack to ``to`` unless the ledger says it arrived.
+
+    The destination is shown and stored with its credentials redacted, and no error raised
+    from here quotes them.
+    """
+    try:
+        return _deliver(pack_dir, adapter, to, ledger_path=ledger_path, dry_run=dry_run,
+                        secret_env=secret_env, waive_approval=waive_approval, http=http,
+                        environ=environ)
+    except XfpushError as exc:
+        exc.args = (scrub(str(exc), to),)
+        raise
+
+
+def _deliver(pack_dir: str | Path, adapter: Adapter, to: str, *, ledger_path: str | Path,
+             dry_run: bool, secret_env: str, waive_approval: bool, http: HttpOptions | None,
+             environ: Mapping[str, str] | None) -> DeliveryResult:
     env = dict(os.environ if environ is None else environ)
     pack = Path(pack_dir)
+    shown = redact_url(to)
+    try:
+        urlsplit(to).port  # noqa: B018 — raises for a malformed host or port
+    except ValueError:
+        raise InputError(f"目标地址无效：{shown}（主机名或端口写错了）") from None
     approval = approval_of(pack, waive_approval)
     package = build_package(pack, adapter, resolve_settings(adapter, env))
-    key = idempotency_key(package, adapter, to)
+    key = idempotency_key(package, adapter, shown)
     if dry_run:
-        return DeliveryResult(package.name, to, "dry-run",
+        return DeliveryResult(package.name, shown, "dry-run",
                               f"将发送 {package.name}.zip（{len(package.zip_bytes)} 字节，"
                               f"{len(package.manifest['files'])} 个文件），未建立任何连接", key)
     options = http or HttpOptions()
@@ -99,16 +126,45 @@ def deliver(pack_dir: str | Path, adapter: Adapter, to: str, *, ledger_path: str
     try:
         row = ledger.get(key)
         if row is not None and row.state == "acknowledged":
-            return DeliveryResult(package.name, to, "acknowledged", "台账显示已送达，跳过", key,
+            return DeliveryResult(package.name, shown, "acknowledged", "台账显示已送达，跳过", key,
                                   row.receipt_id)
         ledger.open(key, message_id=package.manifest["message"]["id"], adapter=adapter.id,
-                    destination=to, package=package.name, package_sha256=package.sha256,
+                    destination=shown, package=package.name, package_sha256=package.sha256,
                     approval=approval)
-        ledger.record(key, "sent", f"开始发送（审核：{approval}）")
-        receipt: Receipt = transport.send(Outgoing(package.name, package.zip_bytes,
-                                                   package.manifest, key, adapter.name))
-        detail = f"{receipt.detail}（尝试 {receipt.attempts} 次）"
-        ledger.record(key, receipt.state, detail, receipt.receipt_id)
+        return _claimed_send(ledger, transport, Outgoing(package.name, package.zip_bytes,
+                                                         package.manifest, key, adapter.name),
+                             approval, to)
     finally:
         ledger.close()
-    return DeliveryResult(package.name, to, receipt.state, detail, key, receipt.receipt_id)
+
+
+def _claimed_send(ledger: Ledger, transport: Transport, outgoing: Outgoing, approval: str,
+                  to: str) -> DeliveryResult:
+    """Claim the delivery, then send it — unless another run sent it while we waited."""
+    key, owner, shown = outgoing.idempotency_key, owner_id(), redact_url(to)
+    tried_before = len(ledger.attempts(key))
+    waited = False
+    while ledger.claim(key, owner, LEASE_S) is not None:
+        waited = True
+        time.sleep(POLL_S)
+    try:
+        row = ledger.get(key)
+        assert row is not None
+        if row.state == "acknowledged" or (waited and row.state in ("failed", "unknown")
+                                           and len(ledger.attempts(key)) > tried_before):
+            return DeliveryResult(outgoing.name, shown, row.state,
+                                  f"另一个投递进程刚处理完：{_last_detail(ledger, key)}；"
+                                  "本次未发送", key, row.receipt_id)
+        ledger.record(key, "sent", f"开始发送（审核：{approval}）")
+        with ledger.renewing(key, owner, LEASE_S):
+            receipt: Receipt = transport.send(outgoing)
+        detail = scrub(f"{receipt.detail}（尝试 {receipt.attempts} 次）", to)
+        ledger.record(key, receipt.state, detail, receipt.receipt_id)
+    finally:
+        ledger.release(key, owner)
+    return DeliveryResult(outgoing.name, shown, receipt.state, detail, key, receipt.receipt_id)
+
+
+def _last_detail(ledger: Ledger, key: str) -> str:
+    found = ledger.attempts(key)
+    return found[-1][2] if found else ""

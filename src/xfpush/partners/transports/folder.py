@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from ..safe import redact_url
 from .base import Outgoing, Receipt
 
 
@@ -17,7 +18,7 @@ class FolderTransport:
     schemes = ("file",)
 
     def __init__(self, url: str, options: Any = None) -> None:
-        self.destination = url
+        self.destination = redact_url(url)
         self.folder = Path(unquote(urlsplit(url).path))
 
     def send(self, outgoing: Outgoing) -> Receipt:

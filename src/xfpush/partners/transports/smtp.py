@@ -1,6 +1,8 @@
-"""``smtp://host:port?to=a@b[,c@d][&from=x@y][&starttls=1]`` — the package as an e-mail attachment.
+"""``smtp://[user:password@]host:port?to=a@b[,c@d][&from=x@y][&starttls=1]`` — the package as an
+e-mail attachment.
 
-Login, when the server wants one, comes from XFPUSH_SMTP_USER / XFPUSH_SMTP_PASSWORD.
+Login uses the URL's user and password, else XFPUSH_SMTP_USER / XFPUSH_SMTP_PASSWORD; they are
+held only in memory for the login (the destination shown and stored is redacted).
 """
 
 from __future__ import annotations
@@ -9,9 +11,10 @@ import os
 import smtplib
 from email.message import EmailMessage
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from ...errors import InputError
+from ..safe import redact_url
 from .base import Outgoing, Receipt
 
 
@@ -21,14 +24,21 @@ class SmtpTransport:
     schemes = ("smtp",)
 
     def __init__(self, url: str, options: Any = None) -> None:
-        parts = urlsplit(url)
+        self.destination = redact_url(url)
+        try:
+            parts = urlsplit(url)
+            self.port = parts.port or 25
+        except ValueError:
+            raise InputError(f"smtp 地址无效：{self.destination}（例如 "
+                             "smtp://mail.example.cn:25?to=a@b.cn）") from None
         query = parse_qs(parts.query)
-        self.destination = url
         self.host = parts.hostname or "localhost"
-        self.port = parts.port or 25
         self.recipients = [r for value in query.get("to", []) for r in value.split(",") if r]
         if not self.recipients:
-            raise InputError(f"smtp 地址缺少收件人：{url}（例如 smtp://mail.example.cn:25?to=a@b.cn）")
+            raise InputError(f"smtp 地址缺少收件人：{self.destination}"
+                             "（例如 smtp://mail.example.cn:25?to=a@b.cn）")
+        self._login = ((unquote(parts.username), unquote(parts.password or ""))
+                       if parts.username else None)
         self.sender = query.get("from", [os.environ.get("XFPUSH_SMTP_FROM", "xfpush@localhost")])[0]
         self.starttls = query.get("starttls", ["0"])[0] in ("1", "true", "yes")
 
@@ -47,9 +57,9 @@ class SmtpTransport:
             with smtplib.SMTP(self.host, self.port, timeout=30) as server:
                 if self.starttls:
                     server.starttls()
-                user = os.environ.get("XFPUSH_SMTP_USER")
-                if user:
-                    server.login(user, os.environ.get("XFPUSH_SMTP_PASSWORD", ""))
+                login = self._login or _login_from_environment()
+                if login:
+                    server.login(*login)
                 refused = server.send_message(message)
         except smtplib.SMTPResponseException as exc:
             return Receipt("failed", f"邮件服务器拒绝：{exc.smtp_code}")
@@ -60,3 +70,8 @@ class SmtpTransport:
             return Receipt("failed", f"收件人被拒：{', '.join(refused)}")
         return Receipt("acknowledged", f"邮件服务器已接收，收件人 {', '.join(self.recipients)}",
                        f"<{outgoing.idempotency_key}@xfpush>")
+
+
+def _login_from_environment() -> tuple[str, str] | None:
+    user = os.environ.get("XFPUSH_SMTP_USER")
+    return (user, os.environ.get("XFPUSH_SMTP_PASSWORD", "")) if user else None
