@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import logging
 import re
 import string
 import sys
@@ -24,6 +25,7 @@ MAX_ROWS = 5000
 _RECIPE_KEYS = {"occasion", "name", "lead_days", "days_after", "channels", "adapters", "message",
                 "message_file", "defaults"}
 _NUMBER = re.compile(r"^[0-9][0-9-]{1,19}$")
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -76,38 +78,85 @@ def load_recipe(path: str | Path) -> Recipe:
 
 
 def read_table(path: str | Path) -> list[dict[str, str]]:
-    """Rows of a CSV (UTF-8, with or without BOM) or XLSX districts table."""
+    """Rows of a CSV or XLSX districts table (the header row is row 1).
+
+    A CSV may be UTF-8 (with or without BOM) or GBK/GB18030, as Excel and WPS save it on
+    Chinese Windows; the encoding is detected, and a GB18030 read is logged (a warning on
+    stderr) and named in errors. An XLSX formula cell without a saved result is an error
+    naming the cell, and a table with only a header is an error too.
+    """
     path = Path(path)
+    where = f"区县表 {path}"
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         rows = _xlsx_rows(path)
     else:
-        try:
-            text = path.read_text("utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"区县表 {path} 无法读取（需 UTF-8 编码的 CSV 或 .xlsx）：{exc}") from exc
+        text, encoding = _decode(path)
+        if encoding != "UTF-8":
+            where += f"（按 {encoding} 编码读取）"
+            _log.warning("区县表 %s 不是 UTF-8 编码，已按 %s 读取；请核对区县名称是否正确", path,
+                         encoding)
         rows = [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text))]
     rows = [row for row in rows if any(row)]
     if not rows:
-        raise InputError(f"区县表 {path} 是空的")
+        raise InputError(f"{where} 是空的")
     header = rows[0]
     if "district" not in header:
-        raise InputError(f"区县表 {path} 第 1 行（表头）缺少 district 列")
+        raise InputError(f"{where} 第 1 行（表头）缺少 district 列")
+    if len(rows) == 1:
+        raise InputError(f"{where} 只有表头，没有任何区县行")
     if len(rows) - 1 > MAX_ROWS:
-        raise InputError(f"区县表 {path} 有 {len(rows) - 1} 行，上限 {MAX_ROWS}")
+        raise InputError(f"{where} 有 {len(rows) - 1} 行，上限 {MAX_ROWS}")
     return [dict(zip(header, row + [""] * (len(header) - len(row)), strict=False))
             for row in rows[1:]]
 
 
+def _decode(path: Path) -> tuple[str, str]:
+    """The text of a CSV and the encoding it was read with: UTF-8, else GB18030."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"区县表 {path} 无法读取：{exc.strerror or exc}") from None
+    try:
+        return data.decode("utf-8-sig"), "UTF-8"
+    except UnicodeDecodeError as exc:
+        before = data[:exc.start].decode("utf-8-sig", "replace")
+        line = before.count("\n") + 1
+        if not before.isascii():  # real UTF-8 text before the bad byte: a damaged UTF-8 file
+            raise InputError(f"区县表 {path} 第 {line} 行有不是 UTF-8 的字节"
+                             f"（第 {exc.start + 1} 字节）；请重新另存为 UTF-8 CSV") from None
+    try:
+        return data.decode("gb18030"), "GB18030"
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise InputError(f"区县表 {path} 既不是 UTF-8 也不是 GBK/GB18030 编码（第 {line} 行，"
+                         f"第 {exc.start + 1} 字节）；请另存为 UTF-8 CSV 或 .xlsx") from None
+
+
 def _xlsx_rows(path: Path) -> list[list[str]]:
     from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
 
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
+        values = load_workbook(path, read_only=True, data_only=True)
+        formulas = load_workbook(path, read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many kinds for a bad file
         raise InputError(f"区县表 {path} 不是可读的 xlsx：{exc}") from exc
-    sheet = book.worksheets[0]
-    return [["" if cell is None else str(cell).strip() for cell in row]
-            for row in sheet.iter_rows(values_only=True)]
+    rows: list[list[str]] = []
+    try:
+        pairs = zip(values.worksheets[0].iter_rows(values_only=True),
+                    formulas.worksheets[0].iter_rows(values_only=True), strict=False)
+        for number, (cells, written) in enumerate(pairs, start=1):
+            for column, (value, source) in enumerate(zip(cells, written, strict=False), start=1):
+                if value is None and source is not None:
+                    raise InputError(
+                        f"区县表 {path} 单元格 {get_column_letter(column)}{number} 是公式"
+                        f"“{str(source)[:40]}”，但文件里没有保存它的计算结果；请在 Excel 或 WPS "
+                        "中打开并保存一次，或把公式粘贴为数值")
+            rows.append(["" if cell is None else str(cell).strip() for cell in cells])
+    finally:
+        values.close()
+        formulas.close()
+    return rows
 
 
 def _whole(chunk: str) -> Any:

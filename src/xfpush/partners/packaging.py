@@ -16,6 +16,7 @@ from typing import Any
 from ..errors import AdapterError
 from ..pack.manifest import MANIFEST, sha256, verify_pack
 from .adapters import Adapter, Extra, check_settings
+from .safe import safe_cell
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
@@ -112,7 +113,7 @@ def _extra_bytes(extra: Extra, context: Mapping[str, str],
         columns = list(extra.columns) or list(rows[0]) if rows else list(extra.columns)
         writer.writerow(columns)
         for row in rows:
-            writer.writerow([row.get(column, "") for column in columns])
+            writer.writerow([safe_cell(row.get(column, "")) for column in columns])
         return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel opens it as UTF-8
     payload: dict[str, Any] = {key: context[key] for key in ("id", "title", "campaign", "start",
                                                              "end")}

@@ -1,4 +1,9 @@
-"""``xfpush report``: what was produced and delivered to whom, month by month."""
+"""``xfpush report``: what was produced and delivered to whom, month by month.
+
+Destinations are shown with credentials redacted (also for ledgers written before they were
+redacted on the way in), and every CSV/XLSX cell is neutralised: a partner's receipt id of
+``=HYPERLINK(…)`` is text in the spreadsheet, never a formula.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ import io
 from collections import Counter
 
 from .ledger import Delivery, Ledger
+from .safe import redact_url, safe_cell
 
 COLUMNS = ("创建时间", "物料编号", "适配器", "目标", "包", "状态", "回执号", "审核", "更新时间")
 STATE_NAMES = {"pending": "待发送", "sent": "已发出", "acknowledged": "已送达",
@@ -14,7 +20,8 @@ STATE_NAMES = {"pending": "待发送", "sent": "已发出", "acknowledged": "已
 
 
 def _row(delivery: Delivery) -> list[str]:
-    return [delivery.created, delivery.message_id, delivery.adapter, delivery.destination,
+    return [delivery.created, delivery.message_id, delivery.adapter,
+            redact_url(delivery.destination),
             delivery.package, STATE_NAMES[delivery.state], delivery.receipt_id or "",
             delivery.approval, delivery.updated]
 
@@ -41,7 +48,7 @@ def csv_text(data: list[list[str]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    writer.writerows(data)
+    writer.writerows([safe_cell(cell) for cell in row] for row in data)
     return "\ufeff" + buffer.getvalue()
 
 
@@ -54,7 +61,7 @@ def xlsx_bytes(data: list[list[str]], month: str | None) -> bytes:
     sheet.title = f"投递记录 {month}" if month else "投递记录"
     sheet.append(list(COLUMNS))
     for row in data:
-        sheet.append(row)
+        sheet.append([safe_cell(cell) for cell in row])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
