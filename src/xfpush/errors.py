@@ -21,8 +21,21 @@ errors (YAML, Pillow, OS) are translated into this tree once, where they enter x
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+_OS_REASONS = {
+    errno.ENOENT: "不存在", errno.EACCES: "没有权限", errno.EPERM: "没有权限",
+    errno.EISDIR: "是文件夹，不是文件", errno.ENOTDIR: "路径中有一段不是文件夹",
+    errno.ENOSPC: "磁盘已满", errno.EROFS: "位于只读的磁盘上", errno.EEXIST: "已存在",
+    errno.ENOTEMPTY: "文件夹不是空的", errno.ENAMETOOLONG: "路径过长",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """A short Chinese reason for an operating-system error (not the English strerror)."""
+    return _OS_REASONS.get(exc.errno or 0, f"系统错误：{exc.strerror or exc}")
 
 
 class XfpushError(Exception):

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from ..errors import MessageError
+from ..errors import MessageError, os_reason
 from .message import _KNOWN_KEYS, MAX_FILE_BYTES, Message
 from .validate import Validator
 
@@ -32,15 +32,20 @@ def load_message(path: str | Path) -> Message:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise MessageError(f"无法读取消息文件（{exc.strerror}）", file=label) from exc
+        raise MessageError(f"无法读取消息文件（{os_reason(exc)}）", file=label) from exc
     if size > MAX_FILE_BYTES:
         raise MessageError(f"消息文件过大：{size / 1024:.0f} KB，上限 {MAX_FILE_BYTES // 1024} KB。"
                            "一条宣传信息不需要这么长，请检查是否粘贴了多余内容", file=label)
+    if not path.is_file():
+        raise MessageError("这是一个文件夹，不是消息文件；请给出 .yaml、.toml 或 .json 文件",
+                           file=label)
     try:
         text = path.read_text("utf-8")
     except UnicodeDecodeError as exc:
         raise MessageError(f"文件不是 UTF-8 编码（第 {exc.start} 字节附近），请另存为 UTF-8",
                            file=label) from exc
+    except OSError as exc:
+        raise MessageError(f"无法读取消息文件（{os_reason(exc)}）", file=label) from exc
     data, lines = parse_text(text, path.suffix.lower(), label)
     return message_from_dict(data, base_dir=path.parent, source=label, lines=lines)
 
@@ -69,17 +74,58 @@ def parse_text(text: str, suffix: str, label: str) -> tuple[dict[str, Any], dict
     return data, lines
 
 
-def _parse_yaml(text: str, label: str) -> tuple[Any, dict[str, int]]:
+class _YamlRefused(yaml.YAMLError):
+    """A YAML feature a message file has no use for, refused with its line."""
+
+    def __init__(self, reason: str, line: int) -> None:
+        super().__init__(reason)
+        self.reason, self.line = reason, line
+
+
+class _MessageYamlLoader(yaml.SafeLoader):
+    """SafeLoader without aliases, and keeping an impossible date (2027-13-01) as its text.
+
+    Aliases are refused (``a: &x [*x]`` recurses, nested aliases multiply); an impossible
+    date stays text so validation can name the field and the line instead of failing here.
+    """
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+            raise _YamlRefused("不支持 YAML 锚点和别名（& 和 *），请把内容直接写出来", mark.line + 1)
+        return super().compose_node(parent, index)
+
+
+def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        return loader.construct_yaml_timestamp(node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_MessageYamlLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+
+
+def _parse_yaml(text: str, label: str) -> tuple[Any, dict[str, int]]:
+    loader = _MessageYamlLoader(text)
+    try:
+        root = loader.get_single_node()
+        lines: dict[str, int] = {}
+        _walk_yaml(root, "", lines)
+        data = None if root is None else loader.construct_document(root)
+    except _YamlRefused as exc:
+        raise MessageError(exc.reason, file=label, line=exc.line) from None
+    except yaml.constructor.ConstructorError as exc:
+        mark = exc.problem_mark
+        raise MessageError("不支持的 YAML 标签（以 ! 开头的写法），请去掉它，直接写值", file=label,
+                           line=mark.line + 1 if mark else None) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
         raise MessageError(f"YAML 格式错误：{problem}（常见原因：冒号后缺空格、缩进不齐、引号未闭合）",
                            file=label, line=mark.line + 1 if mark else None) from exc
-    lines: dict[str, int] = {}
-    _walk_yaml(root, "", lines)
+    finally:
+        loader.dispose()
     return data, lines
 
 
@@ -87,6 +133,10 @@ def _walk_yaml(node: yaml.Node | None, prefix: str, lines: dict[str, int]) -> No
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             name = f"{prefix}{key_node.value}"
+            if name in lines:
+                raise _YamlRefused(f"“{name}”写了两次（第 {lines[name]} 行和第 "
+                                   f"{key_node.start_mark.line + 1} 行），请删去一处",
+                                   key_node.start_mark.line + 1)
             lines[name] = key_node.start_mark.line + 1
             _walk_yaml(value_node, name + ".", lines)
     elif isinstance(node, yaml.SequenceNode):

@@ -8,16 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-if sys.version_info >= (3, 11):
-    pass
-else:  # pragma: no cover
-    pass
 
 MAX_FILE_BYTES = 256 * 1024
 AUDIENCES = ("general", "elderly", "children", "students", "riders", "couriers", "businesses")
@@ -34,6 +28,21 @@ _HOTLINE_NUMBER = re.compile(r"^[0-9][0-9-]{1,19}$")
 _KNOWN_KEYS = {"id", "title", "slogan", "body", "tips", "cta", "qr", "hotlines", "issuer",
                "audience", "campaign", "variants", "theme", "logo", "fonts", "evacuation_map",
                "sms_signature", "video_seconds"}
+
+# ``variants``: per-channel wording a message may give. A key maps to () when its value is one
+# text, or to the profile names it may hold (``audio: {unlock: …}``). Channels that read a new
+# variant register it here (``register_variant``), so a misspelt key is an error, not ignored.
+VARIANT_KEYS: dict[str, tuple[str, ...]] = {
+    "led": (), "sms": (), "waybill": (), "sticker": (), "receipt": (), "ticker": (), "tv": (),
+    "splash": (), "screen": (), "video": (), "social": (), "social_short": (),
+    "wechat_title": (), "wechat_digest": (), "weibo": (), "douyin": (),
+    "audio": ("unlock", "ride", "lock"), "radio": ("spot-15s", "spot-30s", "loop-60s"),
+}
+
+
+def register_variant(key: str, profiles: Iterable[str] = ()) -> None:
+    """Allow ``variants.<key>`` (one text, or one text per named profile)."""
+    VARIANT_KEYS[key] = tuple(dict.fromkeys((*VARIANT_KEYS.get(key, ()), *profiles)))
 
 
 @dataclass(frozen=True)

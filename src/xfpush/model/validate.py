@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NoReturn
@@ -22,10 +24,20 @@ from .message import (
     FIELD_LIMITS,
     MAX_TIPS,
     MAX_URL,
+    VARIANT_KEYS,
     Campaign,
     Message,
     QrLink,
 )
+
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_KINDS = {bool: "布尔值", int: "数字", float: "数字", list: "列表", dict: "映射",
+          dt.date: "日期", dt.datetime: "日期时间", type(None): "空值"}
+
+
+def kind(value: Any) -> str:
+    """What a YAML value is, in words a message author knows."""
+    return _KINDS.get(type(value), type(value).__name__)
 
 
 class Validator:
@@ -43,7 +55,7 @@ class Validator:
         raise MessageError(reason, file=self.source, line=line, field=field)
 
     def message(self) -> Message:
-        unknown = sorted(set(self.data) - _KNOWN_KEYS)
+        unknown = sorted(str(key) for key in self.data if key not in _KNOWN_KEYS)
         if unknown:
             self.fail(unknown[0], f"不认识的字段“{unknown[0]}”。可用字段：{'、'.join(sorted(_KNOWN_KEYS))}")
         fallback = self._fallback_font()
@@ -67,8 +79,10 @@ class Validator:
             return ""
         if isinstance(raw, (int, float)) and not isinstance(raw, bool):
             raw = str(raw)
+        elif isinstance(raw, dt.date):
+            raw = raw.isoformat()
         if not isinstance(raw, str):
-            self.fail(field, f"应是一段文字，实际是 {type(raw).__name__}")
+            self.fail(field, f"应是一段文字，实际是{kind(raw)} {raw!r}")
         text = join_cjk_lines(raw) if field == "body" else " ".join(raw.split())
         limit = FIELD_LIMITS[limit_key or field]
         if len(text) > limit:
@@ -97,10 +111,13 @@ class Validator:
         if isinstance(raw, str):
             raw = {"url": raw}
         if not isinstance(raw, Mapping):
-            self.fail("qr", "应包含 url 和 caption")
+            self.fail("qr", f"应包含 url 和 caption，实际是{kind(raw)}")
+        self._only("qr", raw, ("url", "caption"))
         url = raw.get("url")
-        if not isinstance(url, str) or not url.strip():
-            self.fail("qr.url", "缺少二维码链接")
+        if url is None or url == "":
+            self.fail("qr.url", "缺少二维码链接，例如 url: https://example.gov.cn/xf")
+        if not isinstance(url, str):
+            self.fail("qr.url", f"应是以 http:// 或 https:// 开头的链接，实际是{kind(url)} {url!r}")
         url = url.strip()
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in url):
@@ -152,7 +169,8 @@ class Validator:
         if isinstance(raw, str):
             raw = {"name": raw}
         if not isinstance(raw, Mapping):
-            self.fail("campaign", "应包含 name、start、end")
+            self.fail("campaign", f"应包含 name、start、end，实际是{kind(raw)}")
+        self._only("campaign", raw, ("name", "start", "end"))
         name = self.text("campaign.name", value=raw.get("name"), required=True)
         start, end = self._date("campaign.start", raw.get("start")), self._date(
             "campaign.end", raw.get("end"))
@@ -163,10 +181,24 @@ class Validator:
     def _date(self, field: str, raw: Any) -> dt.date | None:
         if raw is None or isinstance(raw, dt.date):
             return raw.date() if isinstance(raw, dt.datetime) else raw
-        try:
-            return dt.date.fromisoformat(str(raw))
-        except ValueError:
-            self.fail(field, f"日期格式应为 YYYY-MM-DD，实际是 {raw!r}")
+        example = "应写成 YYYY-MM-DD，例如 2027-11-01"
+        found = _ISO_DATE.match(raw) if isinstance(raw, str) else None
+        if found is None:
+            shown = f"“{raw}”" if isinstance(raw, str) else f"{kind(raw)} {raw!r}"
+            self.fail(field, f"日期{example}；实际是{shown}")
+        year, month, day = (int(part) for part in found.groups())
+        if not 1 <= month <= 12:
+            self.fail(field, f"日期“{raw}”不存在：月份应为 01–12（{example}）")
+        days = calendar.monthrange(year, month)[1] if year else 31
+        if not 1 <= day <= days or not year:
+            self.fail(field, f"日期“{raw}”不存在：{year} 年 {month} 月只有 {days} 天（{example}）")
+        return dt.date(year, month, day)
+
+    def _only(self, field: str, raw: Mapping[Any, Any], allowed: tuple[str, ...]) -> None:
+        unknown = sorted(str(key) for key in raw if key not in allowed)
+        if unknown:
+            self.fail(f"{field}.{unknown[0]}",
+                      f"不认识的键“{unknown[0]}”，{field} 下可用：{'、'.join(allowed)}")
 
     def _theme(self) -> dict[str, str]:
         raw = self.data.get("theme") or {}
@@ -211,10 +243,17 @@ class Validator:
     def _variants(self) -> dict[str, Any]:
         raw = self.data.get("variants") or {}
         if not isinstance(raw, Mapping):
-            self.fail("variants", "应是“渠道: 文字”的映射")
-        return {str(k): self._variant(f"variants.{k}", v) for k, v in raw.items()}
+            self.fail("variants", f"应是“渠道: 文字”的映射，实际是{kind(raw)}")
+        self._only("variants", raw, tuple(sorted(VARIANT_KEYS)))
+        return {str(k): self._variant(f"variants.{k}", v, VARIANT_KEYS[k])
+                for k, v in raw.items()}
 
-    def _variant(self, field: str, raw: Any) -> Any:
-        if isinstance(raw, Mapping):
-            return {str(k): self._variant(f"{field}.{k}", v) for k, v in raw.items()}
-        return self.text(field, value=raw, limit_key="variant", required=True)
+    def _variant(self, field: str, raw: Any, profiles: tuple[str, ...]) -> Any:
+        if not profiles:
+            return self.text(field, value=raw, limit_key="variant", required=True)
+        if not isinstance(raw, Mapping):
+            self.fail(field, f"应按规格分别写，例如 {profiles[0]}: ……（可用：{'、'.join(profiles)}）"
+                             f"；实际是{kind(raw)}")
+        self._only(field, raw, profiles)
+        return {str(k): self.text(f"{field}.{k}", value=v, limit_key="variant", required=True)
+                for k, v in raw.items()}

@@ -186,10 +186,13 @@ def read_template(path: Path) -> Template:
 
 
 def _block(raw: dict[str, Any], where: str) -> Block:
-    unknown = set(raw) - _KEYS
-    if unknown or raw.get("type") not in BLOCK_TYPES:
-        raise InputError(f"{where} 有误：未知键 {sorted(unknown)} 或 type 不在 "
-                         f"{'、'.join(BLOCK_TYPES)} 之中")
+    if not isinstance(raw, dict):
+        raise InputError(f"{where} 应是 [[blocks]] 表，实际是 {raw!r}")
+    unknown = sorted(set(raw) - _KEYS)
+    if unknown:
+        raise InputError(f"{where}：不认识的键 {unknown[0]}，可用：{'、'.join(sorted(_KEYS))}")
+    if raw.get("type") not in BLOCK_TYPES:
+        raise InputError(f"{where}：type = \"{raw.get('type')}\" 不认识，可用 {'、'.join(BLOCK_TYPES)}")
     values = _values(raw, where)
     for audience, changes in dict(raw.get("audience", {})).items():
         if not isinstance(changes, dict) or not set(changes) <= _KEYS - {"audience", "in", "type"}:
