@@ -12,8 +12,8 @@ import datetime as dt
 import hashlib
 import json
 import os
-import resource
 import shutil
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .._version import __version__
-from ..errors import InputError, XfpushError
+from ..errors import InputError, PackLocationError, XfpushError, os_reason
 from ..model.loader import message_from_dict
 from ..pack.build import build_pack
 from ..pack.manifest import verify_pack
@@ -82,9 +82,18 @@ def run_row(job: RowJob) -> RowResult:
         status, error, pack = "ok", None, job.slug
     except XfpushError as exc:
         status, error, pack = "error", _with_column(str(exc)), None
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return RowResult(job.row, job.district, job.slug, status, pack, error, job.input_sha256,
-                     round(time.perf_counter() - start, 3), os.getpid(), round(peak, 1))
+                     round(time.perf_counter() - start, 3), os.getpid(), peak_rss_mb())
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory in MB; 0.0 where the OS does not say (Windows)."""
+    try:
+        import resource  # Unix only: imported here so the CLI starts on Windows
+    except ImportError:
+        return 0.0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)  # macOS: bytes
 
 
 def _with_column(error: str) -> str:
@@ -106,7 +115,11 @@ def plan_batch(recipe_path: str | Path, districts_path: str | Path, out_dir: str
     recipe = load_recipe(recipe_path)
     rows = read_table(districts_path)
     out = Path(out_dir).resolve()
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        reason = "是一个文件，不是文件夹" if out.is_file() else os_reason(exc)
+        raise PackLocationError(f"输出文件夹 {out} 无法创建：{reason}。请用 -o 换一个文件夹") from exc
     previous = _previous(out)
     jobs: list[RowJob] = []
     results: list[RowResult] = []
@@ -181,7 +194,12 @@ def dask_results(jobs: list[RowJob], address: str) -> Iterator[RowResult]:
         from distributed import as_completed as dask_completed
     except ImportError as exc:
         raise InputError("使用 --scheduler 需要可选组件：pip install \"xfpush[dask]\"") from exc
-    with Client(address) as client:  # type: ignore[no-untyped-call]
+    try:
+        client = Client(address)  # type: ignore[no-untyped-call]
+    except (OSError, ValueError) as exc:
+        raise InputError(f"无法连接 Dask 调度器 {address}：{exc}。请检查 --scheduler 的地址和端口，"
+                         "以及调度器是否已启动") from exc
+    with client:
         client.run(warm_up)
         futures = client.map(run_row, jobs, pure=False)
         for future in dask_completed(futures):  # type: ignore[no-untyped-call]
@@ -194,6 +212,10 @@ def run_batch(recipe_path: str | Path, districts_path: str | Path, out_dir: str 
     """Run (or resume) a batch; returns the batch.json content."""
     out = Path(out_dir).resolve()
     chosen_year = year or dt.date.today().year
+    if not 1901 <= chosen_year <= 2099:  # the lunar calendar's range (see calendar.py)
+        raise InputError(f"年份 {chosen_year} 超出范围：农历换算支持 1901–2099 年，请改 --year")
+    if jobs < 1:
+        raise InputError(f"并行进程数 -j 应为 1 或更大，实际是 {jobs}")
     plan = plan_batch(recipe_path, districts_path, out, chosen_year)
     _clean_stale(out)
     results = list(plan.results)

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pypinyin import Style, lazy_pinyin
 
-from ..errors import InputError
+from ..errors import InputError, os_reason
+from ..model.loader import parse_text
 from .calendar import OCCASIONS
 
 KNOWN_COLUMNS = ("district", "issuer", "qr_url", "sms_signature", "hotline_fire", "hotline_report")
@@ -52,29 +52,66 @@ class Recipe:
 
 def load_recipe(path: str | Path) -> Recipe:
     path = Path(path)
-    try:
-        text = path.read_text("utf-8")
-        data = yaml.safe_load(text)
-    except (OSError, yaml.YAMLError) as exc:
-        raise InputError(f"配方 {path} 无法读取：{exc}") from exc
-    if not isinstance(data, dict):
-        raise InputError(f"配方 {path} 应是 YAML 映射")
-    unknown = set(data) - _RECIPE_KEYS
+    text = _read(path, f"配方 {path}")
+    data, _ = parse_text(text, ".yaml", str(path))
+    unknown = sorted(str(key) for key in data if key not in _RECIPE_KEYS)
     if unknown:
-        raise InputError(f"配方 {path}：不认识的键 {sorted(unknown)[0]}")
-    if data.get("occasion") not in OCCASIONS:
-        raise InputError(f"配方 {path}：occasion 应为 {'、'.join(OCCASIONS)} 之一")
+        raise InputError(f"配方 {path}：不认识的键 {unknown[0]}（可用：{'、'.join(sorted(_RECIPE_KEYS))}）")
+    occasion = data.get("occasion")
+    if not isinstance(occasion, str) or occasion not in OCCASIONS:
+        raise InputError(f"配方 {path}：occasion 应为 {'、'.join(OCCASIONS)} 之一，实际是 {occasion!r}")
     template = data.get("message")
     if template is None and data.get("message_file"):
         template_path = path.parent / str(data["message_file"])
-        template = yaml.safe_load(template_path.read_text("utf-8"))
-        text += template_path.read_text("utf-8")
+        template_text = _read(template_path, f"配方 {path} 的 message_file")
+        template, _ = parse_text(template_text, ".yaml", str(template_path))
+        text += template_text
     if not isinstance(template, dict):
         raise InputError(f"配方 {path}：缺少 message（内联）或 message_file（路径）")
-    return Recipe(path, str(data["occasion"]), str(data.get("name", data["occasion"])),
-                  int(data.get("lead_days", 10)), int(data.get("days_after", 7)),
-                  str(data.get("channels", "")), tuple(data.get("adapters", [])), template,
-                  {str(k): str(v) for k, v in (data.get("defaults") or {}).items()}, text)
+    return Recipe(path, occasion, str(data.get("name", occasion)),
+                  _days(data, "lead_days", 10, path), _days(data, "days_after", 7, path),
+                  _channels(data.get("channels", ""), path), _names(data.get("adapters"), path),
+                  template, _defaults(data.get("defaults"), path), text)
+
+
+def _read(path: Path, what: str) -> str:
+    try:
+        return path.read_text("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{what} {path} 不是 UTF-8 编码，请另存为 UTF-8") from exc
+    except OSError as exc:
+        raise InputError(f"{what} {path} 无法读取：{os_reason(exc)}") from exc
+
+
+def _days(data: Mapping[str, Any], key: str, default: int, path: Path) -> int:
+    value = data.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 366:
+        raise InputError(f"配方 {path}：{key} 应是 0–366 的整数天数，实际是 {value!r}")
+    return value
+
+
+def _channels(value: Any, path: Path) -> str:
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return ",".join(value)
+    if not isinstance(value, str):
+        raise InputError(f"配方 {path}：channels 应是渠道列表，例如 [poster, sms]，实际是 {value!r}")
+    return value
+
+
+def _names(value: Any, path: Path) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise InputError(f"配方 {path}：adapters 应是适配器 id 列表，例如 [courier]，实际是 {value!r}")
+    return tuple(value)
+
+
+def _defaults(value: Any, path: Path) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise InputError(f"配方 {path}：defaults 应是“列名: 值”的映射，实际是 {value!r}")
+    return {str(k): str(v) for k, v in value.items()}
 
 
 def read_table(path: str | Path) -> list[dict[str, str]]:

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from ..errors import XfpushError
+from ..errors import InputError, XfpushError, os_reason
 from .app import CHANNELS_HELP, emit_json, fail, main
 
 
@@ -22,7 +22,12 @@ def init(file: Path) -> None:
     if file.exists():
         click.echo(f"错误：{file} 已存在，不会覆盖。请换一个文件名", err=True)
         sys.exit(2)
-    shutil.copyfile(asset_path("examples", "init.yaml"), file)
+    try:
+        shutil.copyfile(asset_path("examples", "init.yaml"), file)
+    except OSError as exc:
+        folder = file.parent if str(file.parent) not in ("", ".") else Path.cwd()
+        fail(InputError(f"无法写入 {file}：{os_reason(exc)}（文件夹 {folder}）。"
+                        "请换一个已存在且可写的文件夹"))
     click.echo(f"已写入 {file}。修改后运行：xfpush check {file}")
 
 
@@ -52,10 +57,12 @@ def demo(output: Path) -> None:
 def check(message_file: Path, channels: str | None, as_json: bool) -> None:
     """只检查消息是否符合各渠道限制，不生成文件。"""
     from ..model.loader import load_message
-    from ..pack.build import check_message
 
     try:
-        problems = check_message(load_message(message_file), channels)
+        message = load_message(message_file)
+        from ..pack.build import check_message  # after the message: a bad file fails fast
+
+        problems = check_message(message, channels)
     except XfpushError as exc:
         fail(exc, as_json)
     if as_json:
@@ -96,8 +103,12 @@ def pack(message_file: Path, output: Path, channels: str | None, as_json: bool) 
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
 def verify(pack_dir: Path, as_json: bool) -> None:
     """按 manifest.json 重新校验物料包中每个文件。"""
-    from ..pack.manifest import verify_pack
+    from ..pack.manifest import MANIFEST, verify_pack
 
+    if not pack_dir.is_dir():
+        what = "是一个文件，不是物料包文件夹" if pack_dir.exists() else "不存在"
+        fail(InputError(f"{pack_dir} {what}。请给出 xfpush pack 生成的文件夹（内有 {MANIFEST}）"),
+             as_json)
     problems = verify_pack(pack_dir)
     if as_json:
         emit_json({"ok": not problems, "problems": problems})

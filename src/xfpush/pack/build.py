@@ -19,7 +19,14 @@ from typing import Any
 from .._version import __version__
 from ..channels import Asset, select
 from ..channels.checks import run_checks
-from ..errors import ChecksFailed, DependencyError, PackLocationError, Problem, TextFitError
+from ..errors import (
+    ChecksFailed,
+    DependencyError,
+    PackLocationError,
+    Problem,
+    TextFitError,
+    os_reason,
+)
 from ..model.message import Message
 from ..typeset.fonts import FontSet, check_glyphs, font_set
 from .manifest import (
@@ -167,8 +174,14 @@ def _ensure_replaceable(target: Path) -> None:
 
 
 def _write_atomically(target: Path, files: dict[str, bytes]) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    except OSError as exc:
+        found = next((p for p in (target.parent, *target.parent.parents) if p.exists()), None)
+        reason = f"{found} 是一个文件，不是文件夹" if found and found.is_file() else os_reason(exc)
+        raise PackLocationError(f"无法在 {target.parent} 中写入物料包：{reason}。"
+                                "请用 -o 换一个可写的文件夹") from exc
     try:
         for name, data in files.items():
             path = staging / safe_relative(name)

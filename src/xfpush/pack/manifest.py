@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from ..errors import os_reason
+
 if TYPE_CHECKING:
     from ..channels.base import Asset
     from ..model.message import Message
@@ -54,13 +56,15 @@ def verify_pack(pack_dir: str | Path) -> list[str]:
     """Problems found re-hashing a pack against its manifest (empty list: intact)."""
     root = Path(pack_dir)
     try:
-        manifest = json.loads((root / MANIFEST).read_text("utf-8"))
-    except (OSError, ValueError) as exc:
-        return [f"无法读取 {root / MANIFEST}：{exc}"]
-    expected = {entry["path"]: entry["sha256"] for entry in manifest.get("assets", [])}
-    expected[manifest["message"].get("path", MESSAGE_FILE)] = manifest["message"]["sha256"]
-    if "proof" in manifest:
-        expected[manifest["proof"]["path"]] = manifest["proof"]["sha256"]
+        expected = _expected_hashes(json.loads((root / MANIFEST).read_text("utf-8")))
+    except FileNotFoundError:
+        return [f"缺少 {MANIFEST}：{root} 不是物料包，或清单被删除了"]
+    except OSError as exc:
+        return [f"无法读取 {root / MANIFEST}：{os_reason(exc)}"]
+    except json.JSONDecodeError as exc:
+        return [f"{MANIFEST} 已损坏：不是有效的 JSON（第 {exc.lineno} 行第 {exc.colno} 列）"]
+    except ValueError as exc:  # not UTF-8, or not shaped like a manifest
+        return [f"{MANIFEST} 已损坏：{exc}"]
     problems = []
     for name, digest in sorted(expected.items()):
         try:
@@ -78,3 +82,17 @@ def verify_pack(pack_dir: str | Path) -> list[str]:
     for extra in sorted(present - set(expected) - {MANIFEST, "approvals.json"}):
         problems.append(f"清单之外的文件：{extra}")
     return problems
+
+
+def _expected_hashes(manifest: Any) -> dict[str, str]:
+    """path → sha256 of every file a manifest lists; ValueError if it is not shaped like one."""
+    try:
+        entries = [(entry["path"], entry["sha256"]) for entry in manifest.get("assets", [])]
+        entries.append((manifest["message"].get("path", MESSAGE_FILE), manifest["message"]["sha256"]))
+        if "proof" in manifest:
+            entries.append((manifest["proof"]["path"], manifest["proof"]["sha256"]))
+    except (AttributeError, KeyError, TypeError) as exc:
+        raise ValueError(f"结构不对（缺少或写错了 {exc}）") from exc
+    if not all(isinstance(name, str) and isinstance(digest, str) for name, digest in entries):
+        raise ValueError("结构不对（path 和 sha256 应是文字）")
+    return dict(entries)

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ..errors import InputError
+from ..errors import InputError, os_reason
 
 STATES = ("pending", "sent", "acknowledged", "failed", "unknown")
 APPLICATION_ID = 0x78667368
@@ -147,7 +147,7 @@ class Ledger:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise InputError(f"台账 {self.path} 所在的文件夹无法创建：{exc.strerror}") from None
+            raise InputError(f"台账 {self.path} 所在的文件夹无法创建：{os_reason(exc)}") from None
         self._open()
 
     @_translated
