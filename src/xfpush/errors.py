@@ -10,7 +10,7 @@ errors (YAML, Pillow, OS) are translated into this tree once, where they enter x
     │   ├── TextFitError             text that cannot fit a box even at the minimum size
     │   ├── ChannelSelectionError    an unknown channel or profile in ``-c``
     │   ├── PackLocationError        the output folder cannot take a pack
-    │   ├── DependencyError          an optional engine (speech synthesis) is missing or failed
+    │   ├── DependencyError          an optional engine (speech synthesis) is missing or not set up
     │   ├── AdapterError             an adapter spec is wrong, unknown or cannot package a pack
     │   ├── PluginError              an installed plugin (channel, transport, adapters) is wrong
     │   └── ApprovalError            a pack is not approved, or changed since it was approved
@@ -106,10 +106,32 @@ class RenderError(XfpushError):
     """An encoder (ffmpeg, the speech engine, Pillow) failed on input that passed validation.
 
     Names the channel and profile and the tool's own last words, translated once where the tool
-    is called.
+    is called; the pack builder adds the channel and profile (``at``).
     """
 
     exit_code = 1
+
+    def __init__(self, reason: str, *, tool: str = "", said: str = "",
+                 channel: str | None = None, profile: str | None = None) -> None:
+        self.reason, self.tool, self.said = reason, tool, said
+        self.channel, self.profile = channel, profile
+        where = f"[{channel}:{profile}] " if channel else ""
+        words = f"（{tool} 最后的输出：{said}）" if said else ""
+        super().__init__(f"{where}{reason}{words}")
+
+    def at(self, channel: str, profile: str) -> RenderError:
+        """The same failure, located at a channel profile (kept if already located)."""
+        if self.channel is not None:
+            return self
+        return RenderError(self.reason, tool=self.tool, said=self.said, channel=channel,
+                           profile=profile)
+
+
+def last_line(output: bytes | str) -> str:
+    """The last non-empty line a tool wrote (its error, usually), at most 200 characters."""
+    text = output.decode("utf-8", "replace") if isinstance(output, bytes) else output
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[-1][:200] if lines else ""
 
 
 class DeliveryError(XfpushError):
@@ -119,7 +141,11 @@ class DeliveryError(XfpushError):
 
 
 class DependencyError(InputError):
-    """An optional engine (speech synthesis) is not installed or did not work."""
+    """An optional engine (speech synthesis) is not installed or not set up; ``fix`` says how."""
+
+    def __init__(self, reason: str, *, fix: str = "") -> None:
+        self.reason, self.fix = reason, fix
+        super().__init__(f"{reason}。启用方法：{fix}" if fix else reason)
 
 
 @dataclass(frozen=True)

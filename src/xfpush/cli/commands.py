@@ -47,7 +47,21 @@ def demo(output: Path) -> None:
         fail(exc)
     count = len(result.manifest["assets"])
     click.echo(f"示例物料包已生成：{result.path}（{count} 个文件）")
+    report_skipped(result.manifest)
     click.echo(f"打开审核单查看：{result.path / 'proof.html'}")
+
+
+def report_skipped(manifest: dict[str, Any]) -> None:
+    """Say which channels were left out for a missing optional engine, and the command to add it."""
+    groups: dict[tuple[str, str], dict[str, list[str]]] = {}
+    for entry in manifest.get("skipped") or []:
+        channels = groups.setdefault((entry["reason"], entry["fix"]), {})
+        channels.setdefault(entry["channel"], []).append(entry["profile"])
+    for (reason, fix), channels in groups.items():
+        names = "、".join(f"{name}（{'、'.join(profiles)}）" for name, profiles in channels.items())
+        click.echo(f"已跳过 {names}：{reason}", err=True)
+        if fix:
+            click.echo(f"启用这些渠道只需一条命令：{fix}", err=True)
 
 
 @main.command()
@@ -93,9 +107,11 @@ def pack(message_file: Path, output: Path, channels: str | None, as_json: bool) 
     assets = result.manifest["assets"]
     if as_json:
         emit_json({"ok": True, "path": str(result.path),
-                    "assets": [{"path": a["path"], "sha256": a["sha256"]} for a in assets]})
+                    "assets": [{"path": a["path"], "sha256": a["sha256"]} for a in assets],
+                    "skipped": result.manifest.get("skipped", [])})
     else:
         click.echo(f"物料包已生成：{result.path}（{len(assets)} 个文件）")
+        report_skipped(result.manifest)
 
 
 @main.command()

@@ -24,6 +24,7 @@ from ..errors import (
     DependencyError,
     PackLocationError,
     Problem,
+    RenderError,
     TextFitError,
     os_reason,
 )
@@ -67,6 +68,8 @@ def check_message(message: Message, channels: str | None = None) -> list[Problem
         except TextFitError as exc:
             problems.append(Problem(channel.name, profile, "text_fit", str(exc)))
             continue
+        except RenderError as exc:
+            raise exc.at(channel.name, profile) from exc
         except DependencyError as exc:
             problems.append(Problem(channel.name, profile, "tts", str(exc)))
             continue
@@ -75,12 +78,14 @@ def check_message(message: Message, channels: str | None = None) -> list[Problem
     return list(dict.fromkeys(problems))
 
 
-def render_assets(message: Message, channels: str | None = None, *,
-                  use_cache: bool = True) -> list[Asset]:
+def render_assets(message: Message, channels: str | None = None, *, use_cache: bool = True,
+                  skipped: list[dict[str, str]] | None = None) -> list[Asset]:
     """Render every selected profile; raise ChecksFailed listing every failure.
 
     Assets are a pure function of the message (and its files), the profile and the xfpush
     version, so within one process a profile already rendered for the same message is reused.
+    With ``skipped`` and no explicit ``channels``, a profile whose optional engine is missing
+    is listed there instead of failing the pack (an explicitly chosen one still fails).
     """
     fonts = prepare_fonts(message)
     key = message_key(message) if use_cache else ""
@@ -95,6 +100,14 @@ def render_assets(message: Message, channels: str | None = None, *,
                     _ASSETS.put((key, channel.name, profile), rendered)
         except TextFitError as exc:
             problems.append(Problem(channel.name, profile, "text_fit", str(exc)))
+            continue
+        except RenderError as exc:
+            raise exc.at(channel.name, profile) from exc
+        except DependencyError as exc:
+            if skipped is None or channels:
+                raise
+            skipped.append({"channel": channel.name, "profile": profile, "reason": exc.reason,
+                            "fix": exc.fix})
             continue
         for asset in rendered:
             problems += asset.problems()
@@ -150,13 +163,16 @@ def build_pack(message: Message, out_dir: str | Path, channels: str | None = Non
     """
     target = Path(out_dir).resolve()
     _ensure_replaceable(target)
-    assets = render_assets(message, channels, use_cache=use_cache)
+    skipped: list[dict[str, str]] = []
+    assets = render_assets(message, channels, use_cache=use_cache, skipped=skipped)
     message_bytes = message_yaml(message)
     manifest: dict[str, Any] = {
         "xfpush_version": __version__,
         "message": {"id": message.id, "sha256": sha256(message_bytes), "path": MESSAGE_FILE},
         "assets": [asset_entry(a) for a in assets],
     }
+    if skipped:  # channels left out because an optional engine is missing, and how to add it
+        manifest["skipped"] = skipped
     proof = proof_html(message, manifest).encode("utf-8")
     manifest["proof"] = {"path": PROOF, "sha256": sha256(proof)}
     files = {MESSAGE_FILE: message_bytes, PROOF: proof}

@@ -96,6 +96,20 @@ def _asset_card(asset: dict[str, Any]) -> str:
             f"<p>{escape(_facts(asset))}</p>{_checks(asset)}</div>")
 
 
+def _skipped(manifest: dict[str, Any]) -> str:
+    """The profiles left out of this pack (an optional engine missing), and how to add them."""
+    skipped = manifest.get("skipped") or []
+    if not skipped:
+        return ""
+    rows = "".join(f"<tr><td>{escape(s['channel'])}:{escape(s['profile'])}</td>"
+                   f"<td>{escape(s['reason'])}</td><td><code>{escape(s['fix'])}</code></td></tr>"
+                   for s in skipped)
+    return (f'<section id="skipped"><h2 class="bad">已跳过 {len(skipped)} 个规格（未生成）</h2>'
+            "<p>这些规格需要未安装的可选组件，本包中没有它们的文件。安装后重新生成即可。</p>"
+            f"<table><tr><th>渠道:规格</th><th>原因</th><th>启用方法</th></tr>{rows}</table>"
+            "</section>")
+
+
 def proof_html(message: Message, manifest: dict[str, Any]) -> str:
     """The review page of a pack; deterministic (no dates), assets linked relatively."""
     assets = manifest["assets"]
@@ -122,6 +136,6 @@ def proof_html(message: Message, manifest: dict[str, Any]) -> str:
 <table class="sign"><tr><th>审核人</th><td></td><th>审核日期</th><td></td></tr>
 <tr><th>审核意见</th><td colspan="3"></td></tr></table></section>
 <section><h2>消息内容</h2>{_message_table(message)}</section>
-<section><h2>物料</h2><p>{toc}</p>{cards}</section>
+{_skipped(manifest)}<section><h2>物料</h2><p>{toc}</p>{cards}</section>
 </main></body></html>
 """

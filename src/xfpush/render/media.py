@@ -7,6 +7,7 @@ codec, frame rate — is read back from the files with these helpers, not estima
 from __future__ import annotations
 
 import io
+import os
 import re
 import subprocess
 import wave
@@ -15,27 +16,45 @@ from functools import cache
 
 import numpy as np
 
-from ..errors import InputError
+from ..errors import RenderError, last_line, os_reason
 
 BITEXACT = ["-fflags", "+bitexact", "-map_metadata", "-1"]
 
 
-@cache
+FFMPEG_HINT = "请重新安装 xfpush（ffmpeg 来自 imageio-ffmpeg），或设 IMAGEIO_FFMPEG_EXE 指向可用的 ffmpeg"
+
+
 def ffmpeg_exe() -> str:
+    """The ffmpeg program: ``IMAGEIO_FFMPEG_EXE`` if set, else the one in the imageio-ffmpeg wheel."""
+    return os.environ.get("IMAGEIO_FFMPEG_EXE") or _bundled_ffmpeg()
+
+
+@cache
+def _bundled_ffmpeg() -> str:
     try:
         import imageio_ffmpeg
-    except ImportError as exc:  # pragma: no cover - a core dependency
-        raise InputError("缺少 imageio-ffmpeg，请重新安装 xfpush") from exc
-    return str(imageio_ffmpeg.get_ffmpeg_exe())
+
+        return str(imageio_ffmpeg.get_ffmpeg_exe())
+    except (ImportError, RuntimeError) as exc:
+        raise RenderError(f"找不到 ffmpeg。{FFMPEG_HINT}", tool="ffmpeg") from exc
+
+
+def ffmpeg(args: list[str], data: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    """Start ffmpeg and wait; a program that cannot start is a RenderError, not an OSError."""
+    exe = ffmpeg_exe()
+    try:
+        return subprocess.run([exe, *args], input=data, capture_output=True, check=False)
+    except OSError as exc:
+        raise RenderError(f"无法启动 ffmpeg（{exe} {os_reason(exc)}）。{FFMPEG_HINT}",
+                          tool="ffmpeg") from exc
 
 
 def run(args: list[str], data: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
-    """Run ffmpeg quietly; raise with its last lines on failure."""
-    result = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", *args], input=data,
-                            capture_output=True, check=False)
+    """Run ffmpeg quietly; a failure is a RenderError carrying its last line."""
+    result = ffmpeg(["-hide_banner", "-nostdin", *args], data)
     if result.returncode != 0:
-        tail = result.stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
-        raise RuntimeError("ffmpeg 失败：" + " | ".join(tail))
+        raise RenderError(f"ffmpeg 处理失败（退出码 {result.returncode}）", tool="ffmpeg",
+                          said=last_line(result.stderr))
     return result
 
 
@@ -77,8 +96,7 @@ def resample(samples: np.ndarray, rate: int, target: int) -> np.ndarray:
 
 @cache
 def _has_soxr() -> bool:
-    banner = subprocess.run([ffmpeg_exe(), "-hide_banner", "-buildconf"], capture_output=True,
-                            text=True, check=False).stdout
+    banner = ffmpeg(["-hide_banner", "-buildconf"]).stdout.decode("utf-8", "replace")
     return "--enable-libsoxr" in banner
 
 
@@ -98,7 +116,8 @@ def measure_loudness(wav: bytes) -> Loudness:
     integrated = re.search(r"I:\s+(-?[\d.]+|-inf) LUFS", summary)
     peak = re.search(r"Peak:\s+(-?[\d.]+|-inf) dBFS", summary)
     if not integrated or not peak:
-        raise RuntimeError("无法测得响度")
+        raise RenderError("无法测得响度（ffmpeg ebur128 没有给出结果）", tool="ffmpeg",
+                          said=last_line(report))
     return Loudness(_number(integrated.group(1)), _number(peak.group(1)))
 
 
@@ -151,14 +170,13 @@ class VideoProbe:
 
 def probe_video(path: str) -> VideoProbe:
     """Probe with ``ffmpeg -i`` (the wheel ships no ffprobe)."""
-    result = subprocess.run([ffmpeg_exe(), "-hide_banner", "-i", path], capture_output=True,
-                            text=True, check=False)
-    text = result.stderr
+    text = ffmpeg(["-hide_banner", "-i", path]).stderr.decode("utf-8", "replace")
     duration = re.search(r"Duration: (\d+):(\d+):([\d.]+)", text)
     video = re.search(r"Video: (\w+).*?, (\w+)(?:\([^)]*\))?, (\d+)x(\d+).*?, ([\d.]+) fps", text)
     audio = re.search(r"Audio: (\w+)", text)
     if not duration or not video:
-        raise RuntimeError(f"无法读取视频信息：{path}")
+        raise RenderError("无法读取视频信息（编码结果不是可用的视频）", tool="ffmpeg",
+                          said=last_line(text))
     h, m, s = duration.groups()
     return VideoProbe(video.group(1), video.group(2), int(video.group(3)), int(video.group(4)),
                       float(video.group(5)), int(h) * 3600 + int(m) * 60 + float(s),

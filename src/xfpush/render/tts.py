@@ -14,18 +14,20 @@ Engines (chosen by the ``XFPUSH_TTS`` environment variable):
 from __future__ import annotations
 
 import ctypes
+import json
 import os
 import shlex
 import subprocess
 import tempfile
 import threading
+import wave
 from functools import cache
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
-from ..errors import DependencyError
+from ..errors import DependencyError, RenderError, last_line, os_reason
 from .media import read_wav
 
 
@@ -56,8 +58,9 @@ class EspeakVoice:
         try:
             import espeakng_loader
         except ImportError as exc:
-            raise DependencyError("语音合成需要可选组件：pip install \"xfpush[tts]\"（espeak-ng，GPL-3.0）"
-                                  "，或用 XFPUSH_TTS=command 指定本地语音程序") from exc
+            raise DependencyError("未安装语音引擎 espeak-ng（可选组件 tts，GPL-3.0），"
+                                  "也可用 XFPUSH_TTS=command 指定本地语音程序",
+                                  fix=install_hint()) from exc
         self._lib = ctypes.CDLL(espeakng_loader.get_library_path())
         self._lib.espeak_Initialize.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_char_p,
                                                 ctypes.c_int]
@@ -67,7 +70,7 @@ class EspeakVoice:
         self.rate = self._lib.espeak_Initialize(
             _SYNCHRONOUS, 0, espeakng_loader.get_data_path().encode(), 0)
         if self.rate <= 0 or self._lib.espeak_SetVoiceByName(b"cmn") != 0:
-            raise DependencyError("espeak-ng 初始化失败（找不到 cmn 普通话语音）")
+            raise DependencyError("espeak-ng 初始化失败（找不到 cmn 普通话语音）", fix=install_hint())
         self._lib.espeak_SetParameter(_RATE, words_per_minute, 0)
         self._chunks: list[np.ndarray] = []
         self._callback = _CALLBACK(self._collect)
@@ -88,7 +91,7 @@ class EspeakVoice:
             self._lib.espeak_Synchronize()
             chunks, self._chunks = self._chunks, []
         if status != 0 or not chunks:
-            raise DependencyError(f"espeak-ng 合成失败（状态 {status}）：{text[:20]}")
+            raise RenderError(f"espeak-ng 合成失败（状态 {status}）：{text[:20]}", tool="espeak-ng")
         return np.concatenate(chunks).astype(np.int16), self.rate
 
 
@@ -107,15 +110,44 @@ class CommandVoice:
         with tempfile.TemporaryDirectory() as work:
             wav = Path(work) / "speech.wav"
             args = [part.replace("{wav}", str(wav)) for part in shlex.split(self.command)]
-            result = subprocess.run(args, input=text.encode("utf-8"), capture_output=True,
-                                    check=False, timeout=120)
+            result = self._run(args, text)
             if result.returncode != 0 or not wav.is_file():
-                raise DependencyError(f"语音程序失败（{args[0]}，退出码 {result.returncode}）："
-                                      + result.stderr.decode("utf-8", "replace")[-200:])
-            samples, rate, channels = read_wav(wav.read_bytes())
+                raise RenderError(f"语音程序 {args[0]} 失败（退出码 {result.returncode}）",
+                                  tool=args[0], said=last_line(result.stderr))
+            try:
+                samples, rate, channels = read_wav(wav.read_bytes())
+            except (wave.Error, EOFError) as exc:
+                raise RenderError(f"语音程序 {args[0]} 写出的不是 16 位 PCM WAV：{exc}",
+                                  tool=args[0]) from exc
         if channels != 1:
             samples = samples.reshape(-1, channels).mean(axis=1).astype(np.int16)
         return samples, rate
+
+    @staticmethod
+    def _run(args: list[str], text: str) -> subprocess.CompletedProcess[bytes]:
+        try:
+            return subprocess.run(args, input=text.encode("utf-8"), capture_output=True,
+                                  check=False, timeout=120)
+        except subprocess.TimeoutExpired as exc:
+            raise RenderError(f"语音程序 {args[0]} 120 秒内没有完成", tool=args[0],
+                              said=last_line(exc.stderr or b"")) from exc
+        except OSError as exc:
+            raise DependencyError(f"无法启动语音程序 {args[0]}（{os_reason(exc)}），"
+                                  "请检查 XFPUSH_TTS_COMMAND") from exc
+
+
+def install_hint() -> str:
+    """The one command that adds the speech engine to the environment xfpush runs in."""
+    from importlib.metadata import PackageNotFoundError, distribution
+
+    try:
+        origin = json.loads(distribution("xfpush").read_text("direct_url.json") or "{}")
+    except (PackageNotFoundError, ValueError):
+        origin = {}
+    if isinstance(origin, dict) and "dir_info" in origin:  # installed from a source checkout
+        editable = "-e " if origin["dir_info"].get("editable") else ""
+        return f'python -m pip install {editable}".[tts]"（在 xfpush 源码根目录运行）'
+    return 'python -m pip install "xfpush[tts]"'
 
 
 def voice() -> Voice:

@@ -7,6 +7,7 @@ does no colour conversion. Frames stream to ffmpeg's libx264 through a pipe.
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -16,7 +17,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from .media import ffmpeg_exe
+from ..errors import RenderError, last_line, os_reason
+from .media import FFMPEG_HINT, ffmpeg_exe
 
 FPS = 25
 # BT.709, limited ("TV") range, as HD broadcast and every phone player expect.
@@ -97,19 +99,31 @@ def frames(keys: Sequence[np.ndarray], shots: Sequence[Shot]) -> Iterator[bytes]
 
 def encode(keys: Sequence[np.ndarray], shots: Sequence[Shot], size: tuple[int, int],
            seconds: float) -> bytes:
-    """MP4 bytes of the timeline."""
+    """MP4 bytes of the timeline; an encoder failure is a RenderError with ffmpeg's last line."""
     with tempfile.TemporaryDirectory() as work:
         target = Path(work) / "card.mp4"
-        command = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y",
+        exe = ffmpeg_exe()
+        command = [exe, "-hide_banner", "-loglevel", "error", "-y",
                    *encoder_args(size[0], size[1], seconds), str(target)]
-        process = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
-        assert process.stdin is not None
         try:
-            for frame in frames(keys, shots):
-                process.stdin.write(frame)
-        finally:
-            process.stdin.close()
-        error = process.stderr.read().decode("utf-8", "replace") if process.stderr else ""
-        if process.wait() != 0:
-            raise RuntimeError(f"视频编码失败：{error[-300:]}")
+            process = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+        except OSError as exc:
+            raise RenderError(f"无法启动 ffmpeg（{exe} {os_reason(exc)}）。{FFMPEG_HINT}",
+                              tool="ffmpeg") from exc
+        _feed(process, frames(keys, shots))
+        error = process.stderr.read() if process.stderr else b""
+        code = process.wait()
+        if code != 0 or not target.is_file():
+            raise RenderError(f"视频编码失败（ffmpeg 退出码 {code}）", tool="ffmpeg",
+                              said=last_line(error))
         return target.read_bytes()
+
+
+def _feed(process: subprocess.Popen[bytes], chunks: Iterator[bytes]) -> None:
+    """Write every frame to the encoder; stop quietly if it has gone (its exit code tells why)."""
+    assert process.stdin is not None
+    with contextlib.suppress(BrokenPipeError):
+        for chunk in chunks:
+            process.stdin.write(chunk)
+    with contextlib.suppress(BrokenPipeError):
+        process.stdin.close()
