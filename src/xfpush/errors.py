@@ -9,7 +9,7 @@ errors (YAML, Pillow, OS) are translated into this tree once, where they enter x
     │   │   └── GlyphError           a character no bundled or fallback font can draw
     │   ├── TextFitError             text that cannot fit a box even at the minimum size
     │   ├── ChannelSelectionError    an unknown channel or profile in ``-c``
-    │   ├── PackLocationError        the output folder cannot take a pack
+    │   ├── PackLocationError        the output folder cannot take a pack or a partner package
     │   ├── DependencyError          an optional engine (speech synthesis) is missing or not set up
     │   ├── AdapterError             an adapter spec is wrong, unknown or cannot package a pack
     │   ├── PluginError              an installed plugin (channel, transport, adapters) is wrong
@@ -86,7 +86,7 @@ class ChannelSelectionError(InputError):
 
 
 class PackLocationError(InputError):
-    """The output folder exists and is not a pack that may be replaced."""
+    """The output folder cannot take a pack (or a partner package) without harming what is there."""
 
 
 class AdapterError(InputError):

@@ -73,7 +73,8 @@ def package_command(pack_dir: Path, adapter_id: str, output: Path,
     try:
         adapter = get_adapter(adapter_id, adapters_dir)
         settings = resolve_settings(adapter, os.environ)
-        zip_path, manifest_path = write_package(build_package(pack_dir, adapter, settings), output)
+        zip_path, manifest_path = write_package(build_package(pack_dir, adapter, settings), output,
+                                                pack_dir)
     except XfpushError as exc:
         fail(exc)
     click.echo(f"已生成 {zip_path}")

@@ -11,13 +11,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from ..errors import ApprovalError, InputError, XfpushError
 from ..pack.manifest import MANIFEST, sha256
 from .adapters import Adapter, resolve_settings
 from .ledger import Ledger, owner_id
-from .packaging import Package, build_package
+from .packaging import Package, build_package, check_output_folder
 from .safe import redact_url, scrub
 from .transports import HttpOptions, Outgoing, Receipt, Transport, transport_for
 
@@ -107,6 +107,8 @@ def _deliver(pack_dir: str | Path, adapter: Adapter, to: str, *, ledger_path: st
         urlsplit(to).port  # noqa: B018 — raises for a malformed host or port
     except ValueError:
         raise InputError(f"目标地址无效：{shown}（主机名或端口写错了）") from None
+    if urlsplit(to).scheme == "file":  # a drop folder: never the pack, nor anybody's folder
+        check_output_folder(Path(unquote(urlsplit(to).path)), pack)
     approval = approval_of(pack, waive_approval)
     package = build_package(pack, adapter, resolve_settings(adapter, env))
     key = idempotency_key(package, adapter, shown)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from ..errors import AdapterError
+from ..errors import AdapterError, PackLocationError, os_reason
 from ..pack.manifest import MANIFEST, sha256, verify_pack
 from .adapters import Adapter, Extra, check_settings
 from .safe import safe_cell
@@ -182,15 +182,74 @@ def build_package(pack_dir: str | Path, adapter: Adapter,
     return Package(name, deterministic_zip(entries), package_manifest)
 
 
-def write_package(package: Package, out_dir: str | Path) -> tuple[Path, Path]:
-    """Write ``<name>.zip`` and ``<name>.manifest.json`` into ``out_dir``."""
+def write_package(package: Package, out_dir: str | Path,
+                  pack_dir: str | Path | None = None) -> tuple[Path, Path]:
+    """Write ``<name>.zip`` and ``<name>.manifest.json`` into ``out_dir``.
+
+    ``out_dir`` must pass ``check_output_folder`` (nothing of a pack or of anyone else is ever
+    overwritten or mixed with packages).
+    """
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    zip_path, manifest_path = out / f"{package.name}.zip", out / f"{package.name}.manifest.json"
-    listing = dict(package.manifest, zip_sha256=package.sha256)
-    for path, data in ((zip_path, package.zip_bytes), (manifest_path, (json.dumps(
-            listing, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))):
-        temporary = path.with_name(path.name + ".tmp")
-        temporary.write_bytes(data)
-        temporary.replace(path)
+    check_output_folder(out, pack_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        zip_path, manifest_path = out / f"{package.name}.zip", out / f"{package.name}.manifest.json"
+        listing = dict(package.manifest, zip_sha256=package.sha256)
+        for path, data in ((zip_path, package.zip_bytes), (manifest_path, (json.dumps(
+                listing, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))):
+            temporary = path.with_name(path.name + ".tmp")
+            temporary.write_bytes(data)
+            temporary.replace(path)
+    except OSError as exc:
+        raise PackLocationError(f"无法写入输出文件夹 {out}：{os_reason(exc)}。请用 -o 换一个文件夹") from exc
     return zip_path, manifest_path
+
+
+_SYSTEM_FILES = {".DS_Store", "Thumbs.db", "desktop.ini"}
+
+
+def check_output_folder(out: str | Path, pack_dir: str | Path | None = None) -> None:
+    """Refuse an output folder that is the pack, is inside it, holds a pack, or holds anything
+    that is not a partner package (zip + listing) written by xfpush. Nothing is written."""
+    out = Path(out)
+    target = out.resolve()
+    if pack_dir is not None:
+        pack = Path(pack_dir).resolve()
+        if target == pack or pack in target.parents:
+            raise PackLocationError(
+                f"输出文件夹 {out} {'就是' if target == pack else '在'}物料包 {pack_dir}"
+                f"{'' if target == pack else ' 之中'}：写入会破坏物料包的校验。请用 -o 指定物料包之外的文件夹")
+    if out.exists() and not out.is_dir():
+        raise PackLocationError(f"输出位置 {out} 是一个文件，不是文件夹。请用 -o 换一个文件夹")
+    if (out / MANIFEST).exists():
+        raise PackLocationError(f"输出文件夹 {out} 里是一个物料包（有 {MANIFEST}），合作方包不能写进物料包。"
+                                "请用 -o 换一个文件夹")
+    strangers = sorted(p.name for p in out.iterdir() if not _made_here(p)) if out.is_dir() else []
+    if strangers:
+        shown = "、".join(strangers[:3]) + ("等" if len(strangers) > 3 else "")
+        raise PackLocationError(f"输出文件夹 {out} 里已有不是合作方包的内容（{shown}），为免混淆或覆盖，"
+                                "请用 -o 指定一个空文件夹或专放合作方包的文件夹")
+
+
+def _made_here(path: Path) -> bool:
+    """A file that package writing (or the folder transport) leaves: zip, listing, temp files."""
+    name = path.name
+    if name in _SYSTEM_FILES:
+        return True
+    if not path.is_file():
+        return False
+    if name.endswith(".tmp"):
+        return ".zip" in name or ".manifest.json" in name
+    if name.endswith(".zip"):
+        return _is_listing(path.with_name(name[: -len(".zip")] + ".manifest.json"))
+    return name.endswith(".manifest.json") and _is_listing(path)
+
+
+def _is_listing(path: Path) -> bool:
+    try:
+        if path.stat().st_size > 16 * 1024 * 1024:
+            return False
+        data = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and "adapter" in data and isinstance(data.get("files"), list)
