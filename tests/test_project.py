@@ -27,6 +27,8 @@ def test_readme_first_block_has_demo_and_test_commands() -> None:
     demo, tests = readme_commands()
     assert "pip install \".[tts]\"" in demo and demo.endswith("xfpush demo")
     assert "pip install -e \".[test]\"" in tests and "pytest" in tests
+    for command in (demo, tests):  # system Pythons (Debian, Ubuntu) refuse pip outside a venv
+        assert command.startswith("python3 -m venv .venv && . .venv/bin/activate && python -m pip")
 
 
 def test_ci_runs_the_readme_test_command() -> None:
