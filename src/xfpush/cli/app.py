@@ -52,6 +52,7 @@ _VALUE_PATTERNS = (
     (re.compile(r"^'(.*)' is not a valid integer\.$"), "“{0}”不是整数"),
     (re.compile(r"^'(.*)' is not a valid float\.$"), "“{0}”不是数字"),
     (re.compile(r"^'(.*)' is not one of (.*)\.$"), "“{0}”应是 {1} 之一"),
+    (re.compile(r"^(.*) is not in the range (.*)\.$"), "{0} 超出范围 {1}"),
 )
 
 

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import click
 
-from ..errors import XfpushError
+from ..errors import XfpushError, os_reason
 from .app import emit_json, fail, main
 
-ADAPTERS_DIR = click.option("--adapters-dir", type=click.Path(path_type=Path, file_okay=False),
+ADAPTERS_DIR = click.option("--adapters-dir", type=click.Path(path_type=Path, file_okay=False,
+                                                              exists=True),
                             default=None, help="额外的适配器文件夹（每个子文件夹一个 adapter.toml）")
 
 
@@ -120,7 +121,7 @@ def deliver_command(pack_dir: Path, adapter_id: str, destination: str, ledger_pa
 
 
 @main.command("receive")
-@click.option("--port", type=int, required=True)
+@click.option("--port", type=click.IntRange(0, 65535), required=True)
 @click.option("--dir", "folder", type=click.Path(path_type=Path), required=True)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--secret-env", default="XFPUSH_HTTP_SECRET", show_default=True)
@@ -202,7 +203,7 @@ def report(ledger_path: Path, month: str | None, fmt: str, output: Path | None) 
             assert output is not None
             output.write_bytes(payload)
         except OSError as exc:
-            click.echo(f"错误：无法写入 {output}：{exc.strerror or exc}", err=True)
+            click.echo(f"错误：无法写入 {output}：{os_reason(exc)}。请用 -o 换一个位置", err=True)
             sys.exit(2)
         if fmt == "xlsx":
             click.echo(f"已写入 {output}（{len(data)} 行）")

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from ..errors import ApprovalError, InputError, XfpushError
+from ..errors import ApprovalError, InputError, XfpushError, os_reason
 from ..pack.manifest import MANIFEST, sha256
 from .adapters import Adapter, resolve_settings
 from .ledger import Ledger, owner_id
@@ -39,11 +39,20 @@ def approve(pack_dir: str | Path, by: str, role: str = "终审") -> dict[str, An
     if not by.strip():
         raise InputError("审核人姓名不能为空（--by）")
     pack = Path(pack_dir)
-    entry = {"by": by.strip(), "role": role, "manifest_sha256": sha256((pack / MANIFEST).read_bytes()),
+    entry = {"by": by.strip(), "role": role, "manifest_sha256": sha256(manifest_bytes(pack)),
              "at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
     records = [*approvals(pack), entry]
     (pack / APPROVALS).write_text(json.dumps(records, ensure_ascii=False, indent=2) + "\n", "utf-8")
     return entry
+
+
+def manifest_bytes(pack_dir: Path) -> bytes:
+    """The pack's manifest.json, or an input error saying the folder is not a pack."""
+    try:
+        return (pack_dir / MANIFEST).read_bytes()
+    except OSError as exc:
+        raise InputError(f"{pack_dir} 不是物料包（{MANIFEST} {os_reason(exc)}）。"
+                         "请给出 xfpush pack 生成的文件夹") from exc
 
 
 def approvals(pack_dir: Path) -> list[dict[str, Any]]:
@@ -54,7 +63,7 @@ def approvals(pack_dir: Path) -> list[dict[str, Any]]:
 
 def approval_of(pack_dir: Path, waive: bool) -> str:
     """Who approved the current manifest, or raise; 'waived' when explicitly waived."""
-    current = sha256((pack_dir / MANIFEST).read_bytes())
+    current = sha256(manifest_bytes(pack_dir))
     valid = [a for a in approvals(pack_dir) if a.get("manifest_sha256") == current]
     if valid:
         return "；".join(f"{a['role']}:{a['by']}" for a in valid)
