@@ -49,6 +49,20 @@ def test_explicitly_asked_speech_without_engine_is_an_input_error(tmp_path, with
     assert not (tmp_path / "out").exists()
 
 
+def test_check_without_engine_skips_speech_unless_asked_for(tmp_path, without_tts) -> None:
+    result = xfpush("check", DEMO, "--json", cwd=tmp_path, env=without_tts)
+    report = json.loads(result.stdout)
+    assert result.returncode == 0, result.stderr
+    assert report["ok"] is True and report["problems"] == []
+    assert {(s["channel"], s["profile"]) for s in report["skipped"]} == SPOKEN
+    plain = xfpush("check", DEMO, cwd=tmp_path, env=without_tts)
+    assert plain.returncode == 0 and "检查通过" in plain.stdout
+    assert "已跳过 audio（unlock、ride、lock）" in plain.stderr and '[tts]"' in plain.stderr
+    asked = xfpush("check", DEMO, "-c", "radio:spot-15s", cwd=tmp_path, env=without_tts)
+    assert asked.returncode == 2 and "未安装语音引擎" in asked.stderr
+    assert "Traceback" not in plain.stderr + asked.stderr
+
+
 @pytest.mark.slow
 def test_demo_without_engine_builds_the_rest_and_says_what_was_skipped(tmp_path,
                                                                        without_tts) -> None:

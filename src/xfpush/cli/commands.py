@@ -76,12 +76,16 @@ def check(message_file: Path, channels: str | None, as_json: bool) -> None:
         message = load_message(message_file)
         from ..pack.build import check_message  # after the message: a bad file fails fast
 
-        problems = check_message(message, channels)
+        skipped: list[dict[str, str]] = []
+        problems = check_message(message, channels, skipped=skipped)
     except XfpushError as exc:
         fail(exc, as_json)
     if as_json:
-        emit_json({"ok": not problems, "problems": [p.as_dict() for p in problems]})
-    elif problems:
+        emit_json({"ok": not problems, "problems": [p.as_dict() for p in problems],
+                   "skipped": skipped})
+        sys.exit(1 if problems else 0)
+    report_skipped({"skipped": skipped})
+    if problems:
         click.echo(f"{len(problems)} 项检查未通过：", err=True)
         for problem in problems:
             click.echo(f"  {problem}", err=True)

@@ -57,9 +57,14 @@ def prepare_fonts(message: Message) -> FontSet:
     return fonts
 
 
-def check_message(message: Message, channels: str | None = None) -> list[Problem]:
+def check_message(message: Message, channels: str | None = None, *,
+                  skipped: list[dict[str, str]] | None = None) -> list[Problem]:
     """Every problem the checks find in what the selected channels describe, without drawing,
-    encoding or writing files."""
+    encoding or writing files.
+
+    A profile whose optional engine is missing: an error if chosen with ``channels``; else
+    listed in ``skipped`` when given, or reported as a ``tts`` problem.
+    """
     fonts = prepare_fonts(message)
     problems: list[Problem] = []
     for channel, profile in select(channels):
@@ -71,11 +76,21 @@ def check_message(message: Message, channels: str | None = None) -> list[Problem
         except RenderError as exc:
             raise exc.at(channel.name, profile) from exc
         except DependencyError as exc:
-            problems.append(Problem(channel.name, profile, "tts", str(exc)))
+            if channels:
+                raise
+            if skipped is None:
+                problems.append(Problem(channel.name, profile, "tts", str(exc)))
+            else:
+                skipped.append(skip_entry(channel.name, profile, exc))
             continue
         for asset in described:
             problems += run_checks(asset).problems()
     return list(dict.fromkeys(problems))
+
+
+def skip_entry(channel: str, profile: str, exc: DependencyError) -> dict[str, str]:
+    """How manifest.json records a profile left out for a missing optional engine."""
+    return {"channel": channel, "profile": profile, "reason": exc.reason, "fix": exc.fix}
 
 
 def render_assets(message: Message, channels: str | None = None, *, use_cache: bool = True,
@@ -106,8 +121,7 @@ def render_assets(message: Message, channels: str | None = None, *, use_cache: b
         except DependencyError as exc:
             if skipped is None or channels:
                 raise
-            skipped.append({"channel": channel.name, "profile": profile, "reason": exc.reason,
-                            "fix": exc.fix})
+            skipped.append(skip_entry(channel.name, profile, exc))
             continue
         for asset in rendered:
             problems += asset.problems()
