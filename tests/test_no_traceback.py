@@ -193,6 +193,16 @@ def test_an_unexpected_error_is_one_chinese_line_asking_for_a_report(tmp_path: P
     assert "Traceback" in debug.stderr and "KeyError" in debug.stderr
 
 
+def test_an_incomplete_install_says_to_reinstall(tmp_path: Path) -> None:
+    """A dependency missing from the environment (e.g. added since the last install)."""
+    code = ("import sys\nsys.modules['zxingcpp'] = None\nfrom xfpush.cli import main\n"
+            f"main(['pack', {str(DEMO)!r}, '-o', 'out', '-c', 'poster:phone'])\n")
+    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
+                            text=True, encoding="utf-8", env={**os.environ, "XFPUSH_DEBUG": ""})
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert "缺少 Python 包 zxingcpp" in result.stderr and "pip install" in result.stderr
+
+
 # Windows has none of these; importing them at module level would stop ``xfpush`` starting.
 UNIX_ONLY = ("resource", "fcntl", "pwd", "grp", "termios")
 IMPORT_ALL = (f"import sys\nfor name in {UNIX_ONLY!r}:\n    sys.modules[name] = None\n"

@@ -90,6 +90,10 @@ def last_resort(exc: BaseException) -> NoReturn:
     if isinstance(exc, OSError) and exc.filename:
         click.echo(f"错误：{exc.filename} {os_reason(exc)}，无法继续", err=True)
         sys.exit(1)
+    if isinstance(exc, ModuleNotFoundError) and exc.name:  # an install that is not complete
+        click.echo(f"错误：缺少 Python 包 {exc.name}：xfpush 没有完整安装到当前环境。请在 xfpush 源码根目录"
+                   "重新运行 python -m pip install \".[tts]\"（或 pip install \"xfpush[tts]\"）", err=True)
+        sys.exit(1)
     detail = (str(exc).strip().splitlines() or [""])[0][:200]
     click.echo(f"错误：xfpush 内部出错（{type(exc).__name__}：{detail}）。这很可能是 xfpush 的缺陷："
                "请把所用命令和这一行报告给维护者（设 XFPUSH_DEBUG=1 可看到详细信息）", err=True)

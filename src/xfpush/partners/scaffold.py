@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import AdapterError
+from ..errors import AdapterError, os_reason
 from .adapters import ID_PATTERN, builtin_folders
 
 ADAPTER_TOML = '''\
@@ -144,5 +144,5 @@ def scaffold_adapter(adapter_id: str, parent: str | Path, *, hooks: bool = True)
             (folder / name).write_text(text.replace("__ID__", adapter_id).replace("__ENV__", env),
                                        "utf-8")
     except OSError as exc:
-        raise AdapterError(f"无法写入 {folder}：{exc.strerror or exc}") from exc
+        raise AdapterError(f"无法写入 {folder}：{os_reason(exc)}") from exc
     return folder

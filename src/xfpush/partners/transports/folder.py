@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from ...errors import os_reason
 from ..safe import redact_url
 from .base import Outgoing, Receipt
 
@@ -35,5 +36,5 @@ class FolderTransport:
                 temporary.write_bytes(data)
                 os.replace(temporary, path)
         except OSError as exc:
-            return Receipt("failed", f"写入 {self.folder} 失败：{exc.strerror}")
+            return Receipt("failed", f"写入 {self.folder} 失败：{os_reason(exc)}")
         return Receipt("acknowledged", f"已放入 {target}", target.name)
