@@ -152,7 +152,7 @@ def _decode(path: Path) -> tuple[str, str]:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise InputError(f"区县表 {path} 无法读取：{exc.strerror or exc}") from None
+        raise InputError(f"区县表 {path} 无法读取：{os_reason(exc)}") from None
     try:
         return data.decode("utf-8-sig"), "UTF-8"
     except UnicodeDecodeError as exc:

@@ -152,7 +152,7 @@ def receive(port: int, folder: Path, host: str, secret_env: str, window: int, ti
                              limits)
     except OSError as exc:
         click.echo(f"错误：无法在 {host}:{port} 监听或无法使用文件夹 {folder}："
-                   f"{exc.strerror or exc}", err=True)
+                   f"{os_reason(exc)}", err=True)
         sys.exit(2)
     click.echo(f"接收端已启动：http://{host}:{server.server_address[1]}/ → {folder}", err=True)
     try:
