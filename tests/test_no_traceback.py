@@ -155,7 +155,12 @@ CASES: dict[str, tuple[Callable[[Path], list[object]], int, list[str]]] = {
 }
 
 
-@pytest.mark.parametrize("case", sorted(CASES))
+# batch cases load every channel in the child process: kept out of the fast suite
+SLOW = {case for case in CASES if case.startswith(("recipe-", "batch-"))}
+
+
+@pytest.mark.parametrize("case", [pytest.param(case, marks=[pytest.mark.slow] * (case in SLOW))
+                                  for case in sorted(CASES)])
 def test_mistake_ends_in_a_chinese_message(case: str, tmp_path: Path) -> None:
     setup, code, expected = CASES[case]
     assert_clean_failure(xfpush(*setup(tmp_path), cwd=tmp_path), code, expected)

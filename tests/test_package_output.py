@@ -67,7 +67,13 @@ def assert_refused(result: subprocess.CompletedProcess[str], expected: list[str]
         assert part in output, (part, output)
 
 
-@pytest.mark.parametrize("case", sorted(REFUSED))
+def _cases(names: list[str]) -> list[object]:
+    """The pack folder itself in the fast suite; the other refusals with the slow tests."""
+    return [pytest.param(name, marks=[pytest.mark.slow] * (name != "the pack itself"))
+            for name in names]
+
+
+@pytest.mark.parametrize("case", _cases(sorted(REFUSED)))
 def test_package_refuses_unsafe_output(work: Path, case: str) -> None:
     output, expected = REFUSED[case]
     before = {name: snapshot(work / name) for name in ("pack", "other", "notes")}
@@ -78,8 +84,8 @@ def test_package_refuses_unsafe_output(work: Path, case: str) -> None:
     assert verify_pack(work / "pack") == []
 
 
-@pytest.mark.parametrize("case", ["the pack itself", "inside the pack",
-                                  "a folder holding other things"])
+@pytest.mark.parametrize("case", _cases(["the pack itself", "inside the pack",
+                                          "a folder holding other things"]))
 def test_deliver_refuses_unsafe_drop_folder(work: Path, case: str) -> None:
     output, expected = REFUSED[case]
     before = snapshot(work / "pack")
@@ -91,6 +97,7 @@ def test_deliver_refuses_unsafe_drop_folder(work: Path, case: str) -> None:
     assert verify_pack(work / "pack") == []
 
 
+@pytest.mark.slow
 def test_package_output_may_be_reused_for_packages(work: Path) -> None:
     for _ in range(2):
         result = xfpush("package", "pack", "--adapter", "carrier-sms", "-o", "out", cwd=work)

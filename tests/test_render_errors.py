@@ -87,6 +87,7 @@ def test_ffmpeg_failing_while_levelling_speech(tmp_path: Path) -> None:
                                            "Unknown encoder 'libx264'"])
 
 
+@pytest.mark.slow
 def test_ffmpeg_that_cannot_start(tmp_path: Path) -> None:
     result = pack(tmp_path, "video:horizontal", IMAGEIO_FFMPEG_EXE=str(tmp_path / "no-ffmpeg"))
     assert_render_error(result, tmp_path, ["[video:horizontal]", "无法启动 ffmpeg", "不存在",
