@@ -72,7 +72,7 @@ def test_the_layout_checks_apply_to_every_template_drawn_asset(tmp_path: Path) -
         names = {c["name"] for c in asset["checks"]}
         assert {"text_fit", "min_text_size", "safe_area"} <= names, asset["path"]
     page = next(a for a in manifest["assets"] if a["path"] == "poster/a4.pdf")
-    assert [c["name"] for c in page["checks"]][-2:] == ["page_size", "qr_decodes"]
+    assert [c["name"] for c in page["checks"]][-3:] == ["page_size", "pdfx", "qr_decodes"]
 
 
 @pytest.mark.parametrize("name", ["qr_decodes", "safe_area", "min_text_size", "page_size",

@@ -153,4 +153,4 @@ def test_pack_replaces_an_older_pack(tmp_path: Path, demo_path: Path) -> None:
 def test_channels_lists_profiles() -> None:
     result = CliRunner().invoke(main, ["channels", "--json"])
     listing = json.loads(result.output)
-    assert set(listing["poster"]["profiles"]) == {"a4", "a3", "phone"}
+    assert set(listing["poster"]["profiles"]) == {"a4", "a3", "a2", "phone"}

@@ -42,9 +42,9 @@ def test_a3_pdf_page_is_303x426_mm_and_qr_decodes_at_300_dpi(demo_assets) -> Non
     assert (asset.width_px, asset.height_px) == (3578, 5031)
     document = pdfium.PdfDocument(asset.data)
     page = document[0]
-    width_pt, height_pt = page.get_size()
-    assert round(width_pt / 72 * 25.4, 1) == 303.0
-    assert round(height_pt / 72 * 25.4, 1) == 426.0
+    bleed = page.get_bleedbox()
+    assert round((bleed[2] - bleed[0]) / 72 * 25.4, 1) == 303.0
+    assert round((bleed[3] - bleed[1]) / 72 * 25.4, 1) == 426.0
     trim = page.get_trimbox()
     assert round((trim[2] - trim[0]) / 72 * 25.4, 1) == 297.0
     raster = page.render(scale=300 / 72).to_pil()
@@ -56,10 +56,14 @@ def test_print_preview_png_decodes_and_pdf_has_crop_marks(demo_assets) -> None:
     assert URL in decode(Image.open(io.BytesIO(preview.data)))
     page = pdfium.PdfDocument(demo_assets["a4"]["poster/a4.pdf"].data)[0]
     raster = page.render(scale=300 / 72).to_pil().convert("L")
-    bleed = round(3 / 25.4 * 300)
-    # a crop mark: dark pixels on the left trim line inside the top bleed, none just below it
-    column = [raster.getpixel((bleed + dx, y)) for dx in (-1, 0, 1) for y in range(2, bleed - 14)]
+    slug, bleed = round(10 / 25.4 * 300), round(3 / 25.4 * 300)
+    trim_x = slug + bleed
+    # a crop mark: dark pixels on the left trim line in the slug above the bleed, none inside
+    # the bleed (the mark stops 1 mm short of it)
+    column = [raster.getpixel((trim_x + dx, y)) for dx in (-1, 0, 1) for y in range(2, slug - 14)]
     assert min(column) < 60
+    gap = [raster.getpixel((trim_x - 40, y)) for y in range(slug - 8, slug + bleed - 2)]
+    assert min(gap) > 200
 
 
 def test_rendering_is_deterministic(demo_assets) -> None:

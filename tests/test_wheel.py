@@ -23,6 +23,9 @@ def test_wheel_installs_into_a_fresh_venv_and_runs_demo(tmp_path: Path) -> None:
     wheel = next(dist.glob("xfpush-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     for required in ("xfpush/_data/assets/fonts/NotoSansSC-Regular.otf",
+                     "xfpush/_data/assets/fonts/NotoSansSC-Bold.ttf",
+                     "xfpush/_data/assets/icc/ISOcoated_v2_300_bas.icc",
+                     "xfpush/_data/assets/icc/ISOcoated_v2_300_bas.txt",
                      "xfpush/_data/assets/fonts/OFL.txt", "xfpush/_data/assets/examples/demo.yaml",
                      "xfpush/_data/adapters/README.md", "xfpush/_data/recipes/README.md"):
         assert required in names
@@ -38,7 +41,8 @@ def test_wheel_installs_into_a_fresh_venv_and_runs_demo(tmp_path: Path) -> None:
                             cwd=elsewhere, capture_output=True, text=True, env=env, check=False)
     assert result.returncode == 0, result.stderr
     manifest = json.loads((elsewhere / "pack" / "manifest.json").read_text("utf-8"))
-    assert any(a["path"] == "poster/a3.pdf" for a in manifest["assets"])
+    a3 = next(a for a in manifest["assets"] if a["path"] == "poster/a3.pdf")
+    assert all(check["ok"] for check in a3["checks"])  # pdfx: fonts and profile found installed
     where = subprocess.run([str(python), "-c", "import xfpush.resources as r; print(r.data_root())"],
                            cwd=elsewhere, capture_output=True, text=True, env=env, check=True)
     assert "site-packages" in where.stdout and "_data" in where.stdout

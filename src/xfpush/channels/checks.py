@@ -27,7 +27,8 @@ from typing import Any, TypeVar
 from PIL import Image
 
 from ..render.media import Loudness
-from ..render.pdf import MM_PER_INCH, media_box_mm
+from ..render.pdf import MM_PER_INCH, bleed_box_mm
+from ..render.pdfx import PDFX_VERSION, preflight
 from ..render.plan import Box, Plan, outside, overlaps
 from ..render.qr import decode_check, min_module_px
 from ..typeset.text import charset_violations
@@ -161,7 +162,7 @@ def fraction_box(box: Box, size: tuple[int, int]) -> Box:
 # -- print pages -----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class PrintPage:
-    """A print PDF (the asset's bytes) that must have this trim plus bleed."""
+    """A print PDF (the asset's bytes) whose BleedBox must be this trim plus bleed."""
 
     trim_mm: tuple[float, float]
     bleed_mm: float
@@ -169,11 +170,20 @@ class PrintPage:
 
 @register("page_size", PrintPage)
 def page_size(fact: PrintPage, asset: Asset) -> Check:
-    page_w, page_h = media_box_mm(asset.data)
+    page_w, page_h = bleed_box_mm(asset.data)
     (trim_w, trim_h), bleed = fact.trim_mm, fact.bleed_mm
     ok = abs(page_w - trim_w - 2 * bleed) < 0.2 and abs(page_h - trim_h - 2 * bleed) < 0.2
     return Check("page_size", ok, f"页面 {page_w:.1f}×{page_h:.1f} mm（成品 {trim_w:g}×"
                                   f"{trim_h:g} mm + 出血 {bleed:g} mm）")
+
+
+@register("pdfx", PrintPage)
+def pdfx(fact: PrintPage, asset: Asset) -> Check:
+    problems = preflight(asset.data)
+    if problems:
+        return Check("pdfx", False, f"不符合 {PDFX_VERSION}：" + "；".join(problems))
+    return Check("pdfx", True, f"{PDFX_VERSION}：CMYK（FOGRA39 输出意图），字体全部嵌入，无 RGB，"
+                               "裁切框、出血框齐全")
 
 
 # -- finished pixels -------------------------------------------------------------------------

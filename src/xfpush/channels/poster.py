@@ -1,7 +1,8 @@
-"""The ``poster`` channel: print posters (A4, A3 with bleed and crop marks) and a phone poster.
+"""The ``poster`` channel: print posters (A4, A3, A2 with bleed and crop marks) and a phone poster.
 
 The layout is the ``poster`` template; this module only knows the paper: trim size, bleed, print
-resolution, and that print profiles get a PDF plus a screen-sized PNG preview of the trim.
+resolution, and that print profiles get a vector PDF/X-4 (CMYK, fonts embedded, marks outside
+the bleed) plus a screen-sized PNG preview of the trim, both drawn from the one plan.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from dataclasses import dataclass
 from PIL import Image
 
 from ..model.message import Message
-from ..render.pdf import MM_PER_INCH, PageGeometry, image_pdf, media_box_mm
+from ..render.pdf import MM_PER_INCH, bleed_box_mm
+from ..render.pdfx import SLUG_MM, PrintSheet
+from ..render.vector import poster_pdf
 from ..typeset.fonts import FontSet
 from .base import Asset
 from .checks import PrintPage
@@ -43,6 +46,7 @@ def _print(name: str, summary: str, width_mm: float, height_mm: float) -> Poster
 PROFILES: Mapping[str, PosterProfile] = {
     "a4": _print("a4", "A4 印刷海报（210×297 mm，出血 3 mm，300 dpi，PDF+PNG 预览）", 210, 297),
     "a3": _print("a3", "A3 印刷海报（297×420 mm，出血 3 mm，300 dpi，PDF+PNG 预览）", 297, 420),
+    "a2": _print("a2", "A2 宣传栏海报（420×594 mm，出血 3 mm，300 dpi，PDF+PNG 预览）", 420, 594),
     "phone": PosterProfile("phone", "手机海报（1080×1920 PNG，朋友圈、工作群转发）", 1080, 1920,
                            "poster", safe=SAFE, min_text_px=20),
 }
@@ -61,9 +65,10 @@ class PosterChannel(TemplatedChannel):
             return super().render(message, profile_name, fonts)
         image, plan, facts = self.draw(message, profile, fonts)
         trim_w, trim_h = profile.trim_mm
-        geometry = PageGeometry(trim_w + 2 * BLEED_MM, trim_h + 2 * BLEED_MM, BLEED_MM)
-        pdf = image_pdf(image, geometry, title=message.title)
-        page_w, page_h = media_box_mm(pdf)
+        assert profile.dpi is not None
+        pdf = poster_pdf(plan, fonts, PrintSheet(profile.trim_mm, BLEED_MM, SLUG_MM), profile.dpi,
+                         message.title)
+        page_w, page_h = bleed_box_mm(pdf)
         qr_url = message.qr.url if message.qr else None
         page = PrintPage(profile.trim_mm, BLEED_MM)
         pdf_asset = Asset(self.name, profile.name, f"poster/{profile.name}.pdf",

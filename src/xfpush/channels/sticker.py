@@ -1,7 +1,8 @@
 """The ``sticker`` channel: parcel and delivery-bag stickers for 203 dpi thermal printers.
 
 Every profile gives the 1-bit bitmap as PNG, the same bitmap as ZPL and as TSPL, and an A4
-sheet (PDF) tiling it for office printers; the waybill profile also gives the 面单备注 text.
+sheet (vector PDF/X-4 of the same plan) tiling it for office printers; the waybill profile also
+gives the 面单备注 text.
 """
 
 from __future__ import annotations
@@ -12,12 +13,12 @@ from dataclasses import dataclass
 from PIL import Image
 
 from ..model.message import Message
-from ..render.labels import DOTS_PER_MM, read_tspl, read_zpl, same_bitmap, sheet, tspl, zpl
+from ..render.labels import A4_MM, DOTS_PER_MM, read_tspl, read_zpl, same_bitmap, sheet, tspl, zpl
 from ..render.pdf import media_box_mm
 from ..render.plan import Plan
 from ..typeset.fonts import FontSet
 from .base import Asset, Check
-from .checks import register
+from .checks import PrintPage, register
 from .templated import ImageProfile, TemplatedChannel
 
 WAYBILL_REMARK_LIMIT = 30
@@ -100,7 +101,7 @@ class StickerChannel(TemplatedChannel):
                          width_mm=float(profile.width_mm), height_mm=float(profile.height_mm),
                          dpi=THERMAL_DPI, qr_url=qr_url)
 
-        sheet_pdf, count = sheet(bitmap, profile.width_mm, profile.height_mm, message.title)
+        sheet_pdf, count = sheet(plan, fonts, profile.width_mm, profile.height_mm, message.title)
         page_w, page_h = media_box_mm(sheet_pdf)
         assets = [
             self.png_asset(message, profile, bitmap,
@@ -110,7 +111,8 @@ class StickerChannel(TemplatedChannel):
             label_file("tspl", "application/x-tspl",
                        tspl(bitmap, profile.width_mm, profile.height_mm, profile.gap_mm)),
             Asset(self.name, profile.name, f"sticker/{profile.name}-sheet.pdf", "application/pdf",
-                  sheet_pdf, facts=(Sheet(count),), width_mm=round(page_w, 1),
+                  sheet_pdf, facts=(Sheet(count), PrintPage(A4_MM, 0.0)),
+                  width_mm=round(page_w, 1),
                   height_mm=round(page_h, 1), dpi=THERMAL_DPI, qr_url=qr_url),
         ]
         if profile.name.startswith("waybill"):

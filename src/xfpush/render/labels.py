@@ -1,6 +1,7 @@
 """Thermal label printer languages (ZPL, TSPL) for a 1-bit bitmap, and office-printer sheets.
 
-Both languages get the exact bitmap of the PNG: ZPL as an ASCII-hex graphic field (``^GFA``,
+The A4 sheet is a vector PDF/X-4 of the label's plan tiled at its physical size, with the gutter
+between labels and cut marks in the page margin on every cut line. Both languages get the exact bitmap of the PNG: ZPL as an ASCII-hex graphic field (``^GFA``,
 bit 1 = dot burned), TSPL as a binary ``BITMAP`` in overwrite mode (bit 0 = dot burned, the
 same packing Pillow uses for mode "1"). The readers here parse the files back for the checks.
 """
@@ -9,9 +10,12 @@ from __future__ import annotations
 
 import re
 
-from PIL import Image, ImageChops, ImageDraw
+from PIL import Image, ImageChops
 
-from .pdf import PageGeometry, image_pdf
+from ..typeset.fonts import FontSet
+from .pdfx import PrintSheet
+from .plan import Plan
+from .vector import Placement, print_pdf
 
 DOTS_PER_MM = 8  # 203 dpi print heads
 
@@ -75,39 +79,37 @@ def same_bitmap(first: Image.Image, second: Image.Image) -> bool:
         first.convert("L"), second.convert("L")).getbbox() is None
 
 
-def sheet(bitmap: Image.Image, width_mm: float, height_mm: float, title: str,
+A4_MM = (210.0, 297.0)
+CUT_GAP_MM = 1.0
+"""Space between a label's edge and its cut mark."""
+
+
+def sheet(plan: Plan, fonts: FontSet, width_mm: float, height_mm: float, title: str,
           margin_mm: float = 4.0, gutter_mm: float = 2.0) -> tuple[bytes, int]:
     """An A4 PDF tiling the label n-up at its real size, with cut marks; returns (pdf, n).
 
     Cut marks sit in the page margin on every cut line, so a guillotine or a ruler finds
     them without marks running into neighbouring labels.
     """
-    page_w, page_h = 210 * DOTS_PER_MM, 297 * DOTS_PER_MM
-    gutter = gutter_mm * DOTS_PER_MM
-    cell_w, cell_h = bitmap.width + gutter, bitmap.height + gutter
-    columns = int((page_w - 2 * margin_mm * DOTS_PER_MM + gutter) // cell_w)
-    rows = int((page_h - 2 * margin_mm * DOTS_PER_MM + gutter) // cell_h)
+    page_w, page_h = A4_MM
+    columns = int((page_w - 2 * margin_mm + gutter_mm) // (width_mm + gutter_mm))
+    rows = int((page_h - 2 * margin_mm + gutter_mm) // (height_mm + gutter_mm))
     if columns < 1 or rows < 1:
         raise ValueError(f"{width_mm}×{height_mm} mm 的标签放不进 A4")
-    left = round((page_w - (columns * cell_w - gutter)) / 2)
-    top = round((page_h - (rows * cell_h - gutter)) / 2)
-    page = Image.new("L", (page_w, page_h), 255)
-    tile = bitmap.convert("L")
-    for row in range(rows):
-        for column in range(columns):
-            page.paste(tile, (round(left + column * cell_w), round(top + row * cell_h)))
-    draw = ImageDraw.Draw(page)
-    xs = sorted({round(left + c * cell_w) + edge for c in range(columns)
-                 for edge in (-1, bitmap.width)})
-    ys = sorted({round(top + r * cell_h) + edge for r in range(rows)
-                 for edge in (-1, bitmap.height)})
-    bottom, right = top + rows * cell_h - gutter, left + columns * cell_w - gutter
-    gap, reach = DOTS_PER_MM, min(left, top) - DOTS_PER_MM
-    for x in xs:
-        draw.line([(x, top - gap), (x, top - reach)], fill=0)
-        draw.line([(x, bottom + gap), (x, bottom + reach)], fill=0)
-    for y in ys:
-        draw.line([(left - gap, y), (left - reach, y)], fill=0)
-        draw.line([(right + gap, y), (right + reach, y)], fill=0)
-    pdf = image_pdf(page, PageGeometry(210, 297, 0), title=title, crop_marks=False)
+    block_w = columns * (width_mm + gutter_mm) - gutter_mm
+    block_h = rows * (height_mm + gutter_mm) - gutter_mm
+    left, top = (page_w - block_w) / 2, (page_h - block_h) / 2
+    lefts = [left + c * (width_mm + gutter_mm) for c in range(columns)]
+    tops = [top + r * (height_mm + gutter_mm) for r in range(rows)]
+    mm_per_px = width_mm / plan.canvas[0]
+    placements = [Placement(plan, x, y, mm_per_px) for y in tops for x in lefts]
+    reach = min(left, top) - CUT_GAP_MM
+    cuts = []
+    for x in sorted({v for x0 in lefts for v in (x0, x0 + width_mm)}):
+        cuts += [(x, top - CUT_GAP_MM, x, top - reach),
+                 (x, top + block_h + CUT_GAP_MM, x, top + block_h + reach)]
+    for y in sorted({v for y0 in tops for v in (y0, y0 + height_mm)}):
+        cuts += [(left - CUT_GAP_MM, y, left - reach, y),
+                 (left + block_w + CUT_GAP_MM, y, left + block_w + reach, y)]
+    pdf = print_pdf(PrintSheet(A4_MM), placements, fonts, title, cuts=cuts)
     return pdf, columns * rows

@@ -1,4 +1,5 @@
-"""A minimal, deterministic print PDF: one page, one raster image, trim and bleed boxes, crop marks.
+"""Page sizes of print PDFs, and the single-bitmap PDF (office proofs, and the baseline that
+``benchmarks/print.py`` measures the vector backend against; print assets use ``render.vector``).
 
 The image goes in as the PNG encoder's own zlib stream with PDF's PNG predictor, so a 300 dpi A3
 page is compressed by Pillow's C encoder once and never re-encoded. No dates are written, so the
@@ -8,10 +9,10 @@ same pixels give the same bytes.
 from __future__ import annotations
 
 import io
-import re
 import struct
 from dataclasses import dataclass
 
+import pikepdf
 from PIL import Image
 
 MM_PER_INCH = 25.4
@@ -104,9 +105,24 @@ def image_pdf(image: Image.Image, geometry: PageGeometry, title: str = "",
     return out.getvalue()
 
 
+def page_box_mm(pdf: bytes, box: str = "MediaBox") -> tuple[float, float]:
+    """Width and height in mm of a box (``MediaBox``, ``BleedBox``, ``TrimBox``) of the first
+    page; a missing box is the MediaBox (PDF's default when there is no CropBox)."""
+    try:
+        with pikepdf.open(io.BytesIO(pdf)) as document:
+            page = document.pages[0].obj
+            found = page.get(f"/{box}") or page.MediaBox
+            left, bottom, right, top = (float(v) for v in found)
+    except (pikepdf.PdfError, IndexError, AttributeError, ValueError) as exc:
+        raise ValueError(f"PDF 中没有找到页面尺寸（{box}）：{exc}") from exc
+    return (right - left) / PT_PER_MM, (top - bottom) / PT_PER_MM
+
+
 def media_box_mm(pdf: bytes) -> tuple[float, float]:
-    """Page width and height in mm, read back from the MediaBox of a PDF this module wrote."""
-    match = re.search(rb"/MediaBox \[0 0 ([0-9.]+) ([0-9.]+)\]", pdf)
-    if not match:
-        raise ValueError("PDF 中没有找到 MediaBox")
-    return float(match.group(1)) / PT_PER_MM, float(match.group(2)) / PT_PER_MM
+    """Page width and height in mm (the MediaBox: the whole sheet, marks included)."""
+    return page_box_mm(pdf, "MediaBox")
+
+
+def bleed_box_mm(pdf: bytes) -> tuple[float, float]:
+    """The printed area in mm: the finished size plus the bleed (the BleedBox)."""
+    return page_box_mm(pdf, "BleedBox")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from PIL import ImageDraw
@@ -38,6 +39,12 @@ class TextBlock:
 
 def draw_block(draw: ImageDraw.ImageDraw, block: TextBlock, fonts: FontSet) -> None:
     """Draw every line of ``block``, each character with the face that has its glyph."""
+    for x, baseline, line in line_origins(block, fonts):
+        draw_line(draw, x, baseline, line, block.size, block.fill, fonts, block.bold)
+
+
+def line_origins(block: TextBlock, fonts: FontSet) -> Iterator[tuple[float, float, str]]:
+    """(left, baseline, text) of each line of ``block``: where every backend starts a line."""
     leading = (block.line_height - 1.0) * block.size / 2
     for index, line in enumerate(block.lines):
         line_width = fonts.width(line, block.size, block.bold)
@@ -48,7 +55,7 @@ def draw_block(draw: ImageDraw.ImageDraw, block: TextBlock, fonts: FontSet) -> N
         else:
             x = block.x
         baseline = block.y + index * block.size * block.line_height + leading + 0.88 * block.size
-        draw_line(draw, x, baseline, line, block.size, block.fill, fonts, block.bold)
+        yield x, baseline, line
 
 
 def draw_line(draw: ImageDraw.ImageDraw, x: float, baseline: float, text: str, size: int,
