@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from conftest import assets_by_path, pack_demo
+from conftest import assets_by_path
 from xfpush import load_message
 from xfpush.channels import CHANNELS
 from xfpush.channels.led import normalize
@@ -26,9 +26,9 @@ from xfpush.render.qr import decode
 URL = "https://example.gov.cn/xf/ebike"
 
 
-@pytest.fixture(scope="module")
-def text_pack(tmp_path_factory) -> Path:
-    return pack_demo(tmp_path_factory.mktemp("text") / "pack", "led,sms,receipt")
+@pytest.fixture
+def text_pack(still_pack: Path) -> Path:
+    return still_pack
 
 
 assets = assets_by_path

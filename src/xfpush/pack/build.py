@@ -6,21 +6,20 @@ its checks, so a failed run never leaves a half-written pack behind.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
 import tempfile
-from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .._version import __version__
-from ..channels import Asset, select
+from ..channels import Asset, Channel, select
 from ..errors import ChecksFailed, PackLocationError, Problem, TextFitError
 from ..model.message import Message
 from ..typeset.fonts import FontSet, check_glyphs, font_set
+from .cache import RenderCache, cache_key, render_inputs
 from .manifest import (
     MANIFEST,
     MESSAGE_FILE,
@@ -58,81 +57,64 @@ def check_message(message: Message, channels: str | None = None) -> list[Problem
 
 
 def render_assets(message: Message, channels: str | None = None, *,
-                  use_cache: bool = True) -> list[Asset]:
+                  cache: RenderCache | None = None) -> list[Asset]:
     """Render every selected profile; raise ChecksFailed listing every failure.
 
-    Assets are a pure function of the message (and its files), the profile and the xfpush
-    version, so within one process a profile already rendered for the same message is reused.
+    ``cache`` reuses renders of an earlier build in this process; by default nothing is reused.
     """
     fonts = prepare_fonts(message)
-    key = message_key(message) if use_cache else ""
+    inputs = render_inputs(message) if cache is not None else ""
+
+    def render(item: tuple[Channel, str]) -> tuple[Asset, ...] | Problem:
+        channel, profile = item
+        return _render_profile(message, fonts, channel, profile, cache, inputs)
+
     assets: list[Asset] = []
     problems: list[Problem] = []
-    for channel, profile in select(channels):
-        try:
-            rendered = _ASSETS.get((key, channel.name, profile)) if use_cache else None
-            if rendered is None:
-                rendered = tuple(channel.render(message, profile, fonts))
-                if use_cache:
-                    _ASSETS.put((key, channel.name, profile), rendered)
-        except TextFitError as exc:
-            problems.append(Problem(channel.name, profile, "text_fit", str(exc)))
+    for outcome in map(render, select(channels)):
+        if isinstance(outcome, Problem):
+            problems.append(outcome)
             continue
-        for asset in rendered:
+        for asset in outcome:
             problems += asset.problems()
-        assets += rendered
+        assets += outcome
     if problems:
         raise ChecksFailed(list(dict.fromkeys(problems)))
     return assets
 
 
-class _AssetCache:
-    """A small in-process LRU of rendered assets, bounded by total bytes."""
-
-    def __init__(self, max_bytes: int) -> None:
-        self.max_bytes = max_bytes
-        self.entries: OrderedDict[tuple[str, str, str], tuple[Asset, ...]] = OrderedDict()
-        self.size = 0
-
-    def get(self, key: tuple[str, str, str]) -> tuple[Asset, ...] | None:
-        found = self.entries.get(key)
-        if found is not None:
-            self.entries.move_to_end(key)
-        return found
-
-    def put(self, key: tuple[str, str, str], assets: tuple[Asset, ...]) -> None:
-        self.entries[key] = assets
-        self.size += sum(len(a.data) for a in assets)
-        while self.size > self.max_bytes and len(self.entries) > 1:
-            _, evicted = self.entries.popitem(last=False)
-            self.size -= sum(len(a.data) for a in evicted)
-
-    def clear(self) -> None:
-        self.entries.clear()
-        self.size = 0
+def _render_profile(message: Message, fonts: FontSet, channel: Channel, profile: str,
+                    cache: RenderCache | None, inputs: str) -> tuple[Asset, ...] | Problem:
+    """One profile's assets (from ``cache`` when it holds them), or why its text does not fit."""
+    if cache is None:
+        return _render_now(message, fonts, channel, profile)
+    key = cache_key(inputs, channel, profile)
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    outcome = _render_now(message, fonts, channel, profile)
+    if not isinstance(outcome, Problem):
+        cache.put(key, outcome)
+    return outcome
 
 
-_ASSETS = _AssetCache(256 * 1024 * 1024)
-
-
-def message_key(message: Message) -> str:
-    """Content hash of everything a rendering depends on: fields, user files, version."""
-    digest = hashlib.sha256(__version__.encode() + message_yaml(message))
-    for path in (message.logo, message.evacuation_map, message.fallback_font):
-        if path is not None:
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
+def _render_now(message: Message, fonts: FontSet, channel: Channel,
+                profile: str) -> tuple[Asset, ...] | Problem:
+    try:
+        return tuple(channel.render(message, profile, fonts))
+    except TextFitError as exc:
+        return Problem(channel.name, profile, "text_fit", str(exc))
 
 
 def build_pack(message: Message, out_dir: str | Path, channels: str | None = None, *,
-               use_cache: bool = True) -> PackResult:
+               cache: RenderCache | None = None) -> PackResult:
     """Render, check and write a pack to ``out_dir`` (replacing an older pack there).
 
-    ``use_cache=False`` for batches, where every message differs and caching only costs memory.
+    ``cache`` is an explicit ``RenderCache`` to reuse renders from (default: none).
     """
     target = Path(out_dir).resolve()
     _ensure_replaceable(target)
-    assets = render_assets(message, channels, use_cache=use_cache)
+    assets = render_assets(message, channels, cache=cache)
     message_bytes = message_yaml(message)
     manifest: dict[str, Any] = {
         "xfpush_version": __version__,
