@@ -129,6 +129,15 @@ def still_pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return pack_demo(tmp_path_factory.mktemp("still") / "pack", STILL_CHANNELS)
 
 
+@pytest.fixture(scope="session")
+def demo_pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``xfpush demo`` in this process: every channel, video and speech included (slow tests)."""
+    out = tmp_path_factory.mktemp("demo") / "pack"
+    result = CliRunner().invoke(main, ["demo", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
 def pack_files(pack: Path) -> dict[str, bytes]:
     """Every file of a pack, by its path relative to the pack."""
     return {path.relative_to(pack).as_posix(): path.read_bytes()

@@ -22,14 +22,6 @@ def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]
                           text=True, cwd=cwd, check=False)
 
 
-@pytest.fixture(scope="module")
-def demo_pack(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("demo") / "pack"
-    result = CliRunner().invoke(main, ["demo", "-o", str(out)])
-    assert result.exit_code == 0, result.output
-    return out
-
-
 @pytest.mark.slow
 def test_demo_pack_layout_and_manifest(demo_pack: Path) -> None:
     manifest = json.loads((demo_pack / "manifest.json").read_text("utf-8"))

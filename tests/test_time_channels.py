@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 
-from conftest import assets_by_path, pack_demo
+from conftest import assets_by_path
 from xfpush.cli import main
 from xfpush.render.media import ffmpeg_exe
 from xfpush.render.qr import decode
@@ -25,9 +25,9 @@ URL = "https://example.gov.cn/xf/ebike"
 LIMITS = {"unlock": 4.0, "ride": 8.0, "lock": 4.0}
 
 
-@pytest.fixture(scope="module")
-def time_pack(tmp_path_factory) -> Path:
-    return pack_demo(tmp_path_factory.mktemp("time") / "pack", "video,audio,radio")
+@pytest.fixture
+def time_pack(demo_pack: Path) -> Path:
+    return demo_pack
 
 
 manifest = assets_by_path
