@@ -19,7 +19,7 @@ from xfpush.cli import main
 from xfpush.render.media import ffmpeg_exe
 from xfpush.render.qr import decode
 from xfpush.render.speech import normalize, ssml
-from xfpush.render.tts import EspeakVoice
+from xfpush.render.tts import EspeakVoice, _espeak
 
 URL = "https://example.gov.cn/xf/ebike"
 LIMITS = {"unlock": 4.0, "ride": 8.0, "lock": 4.0}
@@ -122,8 +122,11 @@ def test_espeak_says_the_same_text_the_same_way_whatever_came_before() -> None:
     # espeak-ng keeps state between utterances; in one process the second utterance of a
     # text used to differ from the first by a few samples, so packs were not reproducible
     engine = EspeakVoice()
+    _espeak.cache_clear()  # each utterance below is really spoken, none is remembered
     first, rate = engine.synthesize("电动车不进楼入户。")
     engine.synthesize("火警幺幺九。")
+    _espeak.cache_clear()
     again, again_rate = engine.synthesize("电动车不进楼入户。")
+    assert _espeak.cache_info().misses == 1
     assert rate == again_rate and len(first) > rate // 2
     assert first.tobytes() == again.tobytes()

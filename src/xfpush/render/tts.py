@@ -20,7 +20,7 @@ import shlex
 import subprocess
 import sys
 import tempfile
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Protocol
 
@@ -60,15 +60,22 @@ class EspeakVoice:
         self.words_per_minute = words_per_minute
 
     def synthesize(self, text: str) -> tuple[np.ndarray, int]:
-        worker = Path(__file__).with_name("espeak_worker.py")
-        result = subprocess.run([sys.executable, str(worker), str(self.words_per_minute)],
-                                input=text.encode("utf-8"), capture_output=True, check=False,
-                                timeout=120)
-        if result.returncode != 0 or len(result.stdout) < 6:
-            reason = result.stderr.decode("utf-8", "replace").strip()[-200:]
-            raise DependencyError(f"espeak-ng 合成失败（{reason or result.returncode}）：{text[:20]}")
-        rate = int.from_bytes(result.stdout[:4], "little")
-        return np.frombuffer(result.stdout[4:], dtype=np.int16).copy(), rate
+        rate, samples = _espeak(text, self.words_per_minute)
+        return np.frombuffer(samples, dtype=np.int16).copy(), rate
+
+
+@lru_cache(maxsize=128)
+def _espeak(text: str, words_per_minute: int) -> tuple[int, bytes]:
+    """(rate, samples) from a fresh worker. Remembered: the same text at the same speed always
+    gives the same samples, and channels speak a script more than once (measure, then level)."""
+    worker = Path(__file__).with_name("espeak_worker.py")
+    result = subprocess.run([sys.executable, str(worker), str(words_per_minute)],
+                            input=text.encode("utf-8"), capture_output=True, check=False,
+                            timeout=120)
+    if result.returncode != 0 or len(result.stdout) < 6:
+        reason = result.stderr.decode("utf-8", "replace").strip()[-200:]
+        raise DependencyError(f"espeak-ng 合成失败（{reason or result.returncode}）：{text[:20]}")
+    return int.from_bytes(result.stdout[:4], "little"), result.stdout[4:]
 
 
 class CommandVoice:
