@@ -14,6 +14,7 @@ from fontTools.fontBuilder import FontBuilder
 from fontTools.pens.ttGlyphPen import TTGlyphPen
 
 from xfpush.cli import main
+from xfpush.render import tts, video
 from xfpush.resources import asset_path
 
 
@@ -28,6 +29,44 @@ pytest_plugins = [] if _registered_by_an_old_install() else ["xfpush.testing"]
 
 DEMO = asset_path("examples", "demo.yaml")
 RARE = "\U00020000"  # 𠀀: CJK Extension B, not in the bundled fonts
+# Every channel that neither encodes video nor synthesizes speech: what fast tests may pack.
+STILL_CHANNELS = "poster,sticker,tv,splash,social,screen,led,sms,receipt"
+
+
+class _MediaGuard:
+    """Fails a test not marked slow that encodes video or synthesizes speech in this process.
+
+    Keeps the fast suite fast: ``-c`` without time channels, or ``@pytest.mark.slow``.
+    """
+
+    fast = False
+
+    def wrap(self, owner: object, name: str) -> None:
+        original = getattr(owner, name)
+
+        def guarded(*args, **kwargs):  # type: ignore[no-untyped-def]
+            if self.fast:
+                raise AssertionError(f"a fast test called {name} (video or speech): mark it "
+                                     "@pytest.mark.slow or pack STILL_CHANNELS only")
+            return original(*args, **kwargs)
+
+        setattr(owner, name, guarded)
+
+
+_GUARD = _MediaGuard()
+_GUARD.wrap(tts.EspeakVoice, "synthesize")
+_GUARD.wrap(tts.CommandVoice, "synthesize")
+_GUARD.wrap(video, "encoder_args")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    # set before the test's fixtures, so a module fixture built for a fast test is guarded too
+    _GUARD.fast = item.get_closest_marker("slow") is None
+
+
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    _GUARD.fast = False
 
 
 @pytest.fixture
@@ -93,6 +132,27 @@ def pack_demo(out: Path, channels: str) -> Path:
     result = CliRunner().invoke(main, ["pack", str(DEMO), "-o", str(out), "-c", channels])
     assert result.exit_code == 0, result.output
     return out
+
+
+@pytest.fixture(scope="session")
+def still_pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo message packed in this process with every still channel, built once."""
+    return pack_demo(tmp_path_factory.mktemp("still") / "pack", STILL_CHANNELS)
+
+
+@pytest.fixture(scope="session")
+def demo_pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``xfpush demo`` in this process: every channel, video and speech included (slow tests)."""
+    out = tmp_path_factory.mktemp("demo") / "pack"
+    result = CliRunner().invoke(main, ["demo", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def pack_files(pack: Path) -> dict[str, bytes]:
+    """Every file of a pack, by its path relative to the pack."""
+    return {path.relative_to(pack).as_posix(): path.read_bytes()
+            for path in sorted(pack.rglob("*")) if path.is_file()}
 
 
 def assets_by_path(pack: Path) -> dict[str, dict]:

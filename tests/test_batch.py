@@ -96,15 +96,19 @@ def twenty_rows() -> list[dict[str, str]]:
     return rows
 
 
+def file_stamps(out: Path) -> dict[str, tuple[int, int]]:
+    """(inode, modification time in ns) of every file in the packs under ``out``."""
+    return {path.relative_to(out).as_posix(): (path.stat().st_ino, path.stat().st_mtime_ns)
+            for path in out.glob("*/**/*") if path.is_file()}
+
+
 @pytest.mark.slow
 def test_twenty_rows_one_broken_one_escaping_then_resume(tmp_path: Path) -> None:
     recipe = tmp_path / "recipe.yaml"
     recipe.write_text(LIGHT, "utf-8")
     table = write_table(tmp_path / "districts.csv", twenty_rows())
     out = tmp_path / "out"
-    start = time.perf_counter()
     summary = run_batch(recipe, table, out, year=2027, jobs=2)
-    first = time.perf_counter() - start
     assert summary["ok"] == 19 and summary["errors"] == 1
     error = next(r for r in summary["rows"] if r["status"] == "error")
     assert error["row"] == 7 and "qr.url" in error["error"] and "qr_url" in error["error"]
@@ -112,11 +116,13 @@ def test_twenty_rows_one_broken_one_escaping_then_resume(tmp_path: Path) -> None
     assert len(packs) == 19 and all(p.resolve().parent == out.resolve() for p in packs)
     assert (out / "etc" / "manifest.json").is_file() and not (tmp_path / "etc").exists()
     assert all(verify_pack(p) == [] for p in packs)
-    start = time.perf_counter()
+    written = file_stamps(out)
+    assert len(written) >= 19 * 4  # manifest, proof, message and assets of each pack
     again = run_batch(recipe, table, out, year=2027, jobs=2)
-    second = time.perf_counter() - start
     assert sum(r["status"] == "skipped" for r in again["rows"]) == 19
-    assert second < first / 3, (first, second)
+    assert [r["row"] for r in again["rows"] if r["status"] == "error"] == [7]
+    # skipped means untouched: every file of every pack is the very file written before
+    assert file_stamps(out) == written
 
 
 @pytest.mark.slow

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image, ImageDraw
 
-from conftest import assets_by_path, pack_demo
+from conftest import assets_by_path
 from xfpush import load_message
 from xfpush.channels import CHANNELS, Asset
 from xfpush.channels.checks import run_checks
@@ -35,9 +35,9 @@ EXPECTED = {
 }
 
 
-@pytest.fixture(scope="module")
-def image_pack(tmp_path_factory) -> Path:
-    return pack_demo(tmp_path_factory.mktemp("images") / "pack", "sticker,tv,splash,social,screen")
+@pytest.fixture
+def image_pack(still_pack: Path) -> Path:
+    return still_pack
 
 
 def manifest(pack: Path) -> dict:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import RARE
-from xfpush import build_pack, load_message, verify_pack
+from conftest import DEMO, RARE, STILL_CHANNELS, pack_files
+from xfpush import load_message, verify_pack
 from xfpush.cli import main
 
 MANIFEST_KEYS = {"channel", "profile", "path", "media_type", "sha256", "bytes", "width_px",
@@ -22,14 +22,7 @@ def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]
                           text=True, cwd=cwd, check=False)
 
 
-@pytest.fixture(scope="module")
-def demo_pack(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("demo") / "pack"
-    result = CliRunner().invoke(main, ["demo", "-o", str(out)])
-    assert result.exit_code == 0, result.output
-    return out
-
-
+@pytest.mark.slow
 def test_demo_pack_layout_and_manifest(demo_pack: Path) -> None:
     manifest = json.loads((demo_pack / "manifest.json").read_text("utf-8"))
     assert manifest["xfpush_version"] == "0.1.0"
@@ -48,13 +41,14 @@ def test_demo_pack_layout_and_manifest(demo_pack: Path) -> None:
         assert path in proof
     assert "审核人" in proof and "qr_decodes" in proof
     assert load_message(demo_pack / "message.yaml").title == "电动车不进楼 充电安全记心间"
+    assert CliRunner().invoke(main, ["check", str(DEMO)]).exit_code == 0
 
 
-def test_verify_catches_a_changed_byte(demo_pack: Path, tmp_path: Path) -> None:
-    assert verify_pack(demo_pack) == []
-    assert CliRunner().invoke(main, ["verify", str(demo_pack)]).exit_code == 0
+def test_verify_catches_a_changed_byte(still_pack: Path, tmp_path: Path) -> None:
+    assert verify_pack(still_pack) == []
+    assert CliRunner().invoke(main, ["verify", str(still_pack)]).exit_code == 0
     copy = tmp_path / "copy"
-    subprocess.run(["cp", "-r", str(demo_pack), str(copy)], check=True)
+    subprocess.run(["cp", "-r", str(still_pack), str(copy)], check=True)
     target = copy / "poster" / "phone.png"
     data = bytearray(target.read_bytes())
     data[len(data) // 2] ^= 0x01
@@ -68,13 +62,26 @@ def test_verify_catches_a_changed_byte(demo_pack: Path, tmp_path: Path) -> None:
     assert any("清单之外的文件：extra.txt" in p for p in problems)
 
 
-def test_two_runs_give_identical_hashes(tmp_path: Path, demo_path: Path) -> None:
-    message = load_message(demo_path)
-    first = build_pack(message, tmp_path / "one", channels="poster:phone,poster:a4")
-    second = build_pack(message, tmp_path / "two", channels="poster:phone,poster:a4")
-    assert first.manifest == second.manifest
-    for name in ("manifest.json", "proof.html", "message.yaml", "poster/a4.pdf"):
-        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
+def test_another_process_writes_the_same_bytes(still_pack: Path, tmp_path: Path) -> None:
+    """No cache anywhere: a fresh process renders everything again, to the same bytes."""
+    again = tmp_path / "again"
+    result = run("pack", str(DEMO), "-o", str(again), "-c", STILL_CHANNELS)
+    assert result.returncode == 0, result.stderr
+    first, second = pack_files(still_pack), pack_files(again)
+    assert sorted(first) == sorted(second) and len(first) > 40
+    assert [name for name in first if first[name] != second[name]] == []
+
+
+@pytest.mark.slow
+def test_every_channel_is_byte_identical_in_another_process(demo_pack: Path,
+                                                            tmp_path: Path) -> None:
+    again = tmp_path / "again"
+    result = run("demo", "-o", str(again))
+    assert result.returncode == 0, result.stderr
+    first, second = pack_files(demo_pack), pack_files(again)
+    assert sorted(first) == sorted(second)
+    assert {"video/vertical.mp4", "audio/unlock.wav", "radio/spot-30s.mp3"} <= set(first)
+    assert [name for name in first if first[name] != second[name]] == []
 
 
 @pytest.mark.parametrize(("change", "code", "expected"), [
@@ -86,7 +93,9 @@ def test_bad_input_exits_nonzero_and_leaves_nothing(write_message, tmp_path, cha
                                                     expected) -> None:
     message_file = write_message(change)
     out = tmp_path / "out"
-    result = CliRunner().invoke(main, ["pack", str(message_file), "-o", str(out)])
+    # the poster fails (or the input does) while SMS renders: still nothing is written
+    result = CliRunner().invoke(main, ["pack", str(message_file), "-o", str(out),
+                                       "-c", "poster:phone,sms"])
     assert result.exit_code == code, result.output
     for part in expected:
         assert part in result.output
@@ -107,7 +116,7 @@ def test_bad_url_and_broken_yaml_exit_2(write_message, tmp_path: Path) -> None:
 
 def test_check_exit_codes_and_json(write_message, demo_path: Path) -> None:
     runner = CliRunner()
-    assert runner.invoke(main, ["check", str(demo_path)]).exit_code == 0
+    assert runner.invoke(main, ["check", str(demo_path), "-c", STILL_CHANNELS]).exit_code == 0
     long_title = write_message({"title": "title: " + "电动自行车不进楼入户" * 5})
     result = runner.invoke(main, ["check", str(long_title), "-c", "poster:phone", "--json"])
     assert result.exit_code == 1
@@ -143,7 +152,7 @@ def test_pack_refuses_a_folder_that_is_not_a_pack(tmp_path: Path, demo_path: Pat
 def test_pack_replaces_an_older_pack(tmp_path: Path, demo_path: Path) -> None:
     runner = CliRunner()
     out = str(tmp_path / "p")
-    assert runner.invoke(main, ["pack", str(demo_path), "-o", out, "-c", "poster"]).exit_code == 0
+    assert runner.invoke(main, ["pack", str(demo_path), "-o", out, "-c", "poster:phone,sms"]).exit_code == 0
     result = runner.invoke(main, ["pack", str(demo_path), "-o", out, "-c", "poster:phone", "--json"])
     assert result.exit_code == 0
     assert [a["path"] for a in json.loads(result.output)["assets"]] == ["poster/phone.png"]

@@ -36,10 +36,33 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert tests in (ROOT / ".ci" / "run").read_text("utf-8")
 
 
+PUBLIC_API = [
+    "ChecksFailed",
+    "GlyphError",
+    "InputError",
+    "Message",
+    "MessageError",
+    "PackResult",
+    "Problem",
+    "RenderError",
+    "TextFitError",
+    "XfpushError",
+    "__version__",
+    "build_pack",
+    "check_message",
+    "load_message",
+    "message_from_dict",
+    "render_assets",
+    "verify_pack",
+]
+
+
 def test_public_api_is_pinned_and_sorted() -> None:
-    assert xfpush.__all__ == sorted(xfpush.__all__)
-    for name in xfpush.__all__:
-        assert hasattr(xfpush, name)
+    # a name added to or dropped from the public API must be a deliberate change here too
+    assert xfpush.__all__ == PUBLIC_API == sorted(PUBLIC_API)
+    assert sorted(dir(xfpush)) == PUBLIC_API
+    for name in PUBLIC_API:
+        assert getattr(xfpush, name) is not None, name
 
 
 def test_version_matches_pyproject() -> None:

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import io
 import json
-import math
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from PIL import Image
 
-from conftest import assets_by_path, pack_demo
+from conftest import assets_by_path
 from xfpush import load_message
 from xfpush.channels import CHANNELS
 from xfpush.channels.checks import run_checks
@@ -27,9 +24,9 @@ from xfpush.render.qr import decode
 URL = "https://example.gov.cn/xf/ebike"
 
 
-@pytest.fixture(scope="module")
-def text_pack(tmp_path_factory) -> Path:
-    return pack_demo(tmp_path_factory.mktemp("text") / "pack", "led,sms,receipt")
+@pytest.fixture
+def text_pack(still_pack: Path) -> Path:
+    return still_pack
 
 
 assets = assets_by_path
@@ -91,12 +88,25 @@ def test_led_normalizes_width_forms() -> None:
     assert normalize("Fire, 119.") == "Fire, 119."
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.integers(min_value=1, max_value=1000))
-def test_sms_segments_follow_70_67(units: int) -> None:
-    expected = 1 if units <= 70 else math.ceil(units / 67)
-    assert segments(units) == expected
-    assert segments(ucs2_units("火" * units)) == expected
+SIGN = "【某某区消防安全委员会办公室】"  # 15 characters with the brackets
+PHRASE = "电动车不进楼入户充电。"  # 11 characters
+
+
+@pytest.mark.parametrize(("text", "units", "billed"), [
+    # text, its UCS-2 length counted by hand, segments a carrier bills
+    ("", 0, 0),
+    ("【消防】火警请拨119。", 12, 1),
+    ("【消防】注意用火🔥", 10, 1),  # the emoji is outside the BMP: 2 units
+    (SIGN + PHRASE * 5, 70, 1),  # the most one segment holds
+    (SIGN + PHRASE * 5 + "！", 71, 2),  # one more: concatenated, 67 a segment
+    (SIGN + PHRASE * 4 + "电动车不进楼入户充\U00020000。", 71, 2),  # 70 code points, 71 units
+    ("火" * 134, 134, 2),  # two full concatenated segments
+    ("火" * 135, 135, 3),
+    (SIGN + PHRASE * 10 + "火警请拨119。拒收请回复R", 139, 3),
+])
+def test_sms_length_and_segments_of_known_messages(text: str, units: int, billed: int) -> None:
+    assert ucs2_units(text) == units
+    assert segments(units) == billed
 
 
 def test_sms_boundaries_count_signature_and_opt_out(write_message) -> None:

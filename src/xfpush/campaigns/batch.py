@@ -78,7 +78,8 @@ def run_row(job: RowJob) -> RowResult:
     start = time.perf_counter()
     try:
         message = message_from_dict(job.message, base_dir=Path(job.base_dir), source=job.source)
-        build_pack(message, job.out_dir, job.channels or None, use_cache=False)
+        # one thread per row: rows already run in parallel (-j, Dask), cores are taken
+        build_pack(message, job.out_dir, job.channels or None, workers=1)
         status, error, pack = "ok", None, job.slug
     except XfpushError as exc:
         status, error, pack = "error", _with_column(str(exc)), None

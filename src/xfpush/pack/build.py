@@ -6,18 +6,18 @@ its checks, so a failed run never leaves a half-written pack behind.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
 import tempfile
-from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .._version import __version__
-from ..channels import Asset, select
+from ..channels import Asset, Channel, select
 from ..channels.checks import run_checks
 from ..errors import (
     ChecksFailed,
@@ -30,6 +30,7 @@ from ..errors import (
 )
 from ..model.message import Message
 from ..typeset.fonts import FontSet, check_glyphs, font_set
+from .cache import RenderCache, cache_key, render_inputs
 from .manifest import (
     MANIFEST,
     MESSAGE_FILE,
@@ -40,6 +41,9 @@ from .manifest import (
     sha256,
 )
 from .proof import proof_html
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -88,97 +92,126 @@ def check_message(message: Message, channels: str | None = None, *,
     return list(dict.fromkeys(problems))
 
 
-def skip_entry(channel: str, profile: str, exc: DependencyError) -> dict[str, str]:
-    """How manifest.json records a profile left out for a missing optional engine."""
-    return {"channel": channel, "profile": profile, "reason": exc.reason, "fix": exc.fix}
-
-
-def render_assets(message: Message, channels: str | None = None, *, use_cache: bool = True,
+def render_assets(message: Message, channels: str | None = None, *,
+                  cache: RenderCache | None = None, workers: int | None = None,
                   skipped: list[dict[str, str]] | None = None) -> list[Asset]:
     """Render every selected profile; raise ChecksFailed listing every failure.
 
-    Assets are a pure function of the message (and its files), the profile and the xfpush
-    version, so within one process a profile already rendered for the same message is reused.
+    Profiles render concurrently on up to ``workers`` threads (default: one per usable CPU):
+    the heavy work happens in ffmpeg and speech subprocesses, Pillow and numpy, which release
+    the GIL. Assets come back in selection order, whatever order they finish in, so the
+    manifest does not change.
+    ``cache`` reuses renders of an earlier build in this process; by default nothing is reused.
     With ``skipped`` and no explicit ``channels``, a profile whose optional engine is missing
     is listed there instead of failing the pack (an explicitly chosen one still fails).
     """
     fonts = prepare_fonts(message)
-    key = message_key(message) if use_cache else ""
+    may_skip = skipped is not None and not channels
+    inputs = render_inputs(message) if cache is not None else ""
+
+    def render(item: tuple[Channel, str]) -> tuple[Asset, ...] | Problem | Skip:
+        channel, profile = item
+        return _render_profile(message, fonts, channel, profile, cache, inputs, may_skip)
+
     assets: list[Asset] = []
     problems: list[Problem] = []
-    for channel, profile in select(channels):
-        try:
-            rendered = _ASSETS.get((key, channel.name, profile)) if use_cache else None
-            if rendered is None:
-                rendered = tuple(run_checks(a) for a in channel.render(message, profile, fonts))
-                if use_cache:
-                    _ASSETS.put((key, channel.name, profile), rendered)
-        except TextFitError as exc:
-            problems.append(Problem(channel.name, profile, "text_fit", str(exc)))
+    for outcome in map_in_order(render, select(channels), workers):
+        if isinstance(outcome, Problem):
+            problems.append(outcome)
             continue
-        except RenderError as exc:
-            raise exc.at(channel.name, profile) from exc
-        except DependencyError as exc:
-            if skipped is None or channels:
-                raise
-            skipped.append(skip_entry(channel.name, profile, exc))
+        if isinstance(outcome, Skip):
+            if skipped is not None:
+                skipped.append(outcome.entry)
             continue
-        for asset in rendered:
+        for asset in outcome:
             problems += asset.problems()
-        assets += rendered
+        assets += outcome
     if problems:
         raise ChecksFailed(list(dict.fromkeys(problems)))
     return assets
 
 
-class _AssetCache:
-    """A small in-process LRU of rendered assets, bounded by total bytes."""
+@dataclass(frozen=True)
+class Skip:
+    """A profile left out because an optional engine is missing (as the manifest records it)."""
 
-    def __init__(self, max_bytes: int) -> None:
-        self.max_bytes = max_bytes
-        self.entries: OrderedDict[tuple[str, str, str], tuple[Asset, ...]] = OrderedDict()
-        self.size = 0
-
-    def get(self, key: tuple[str, str, str]) -> tuple[Asset, ...] | None:
-        found = self.entries.get(key)
-        if found is not None:
-            self.entries.move_to_end(key)
-        return found
-
-    def put(self, key: tuple[str, str, str], assets: tuple[Asset, ...]) -> None:
-        self.entries[key] = assets
-        self.size += sum(len(a.data) for a in assets)
-        while self.size > self.max_bytes and len(self.entries) > 1:
-            _, evicted = self.entries.popitem(last=False)
-            self.size -= sum(len(a.data) for a in evicted)
-
-    def clear(self) -> None:
-        self.entries.clear()
-        self.size = 0
+    entry: dict[str, str]
 
 
-_ASSETS = _AssetCache(256 * 1024 * 1024)
+def skip_entry(channel: str, profile: str, exc: DependencyError) -> dict[str, str]:
+    """How manifest.json records a profile left out for a missing optional engine."""
+    return {"channel": channel, "profile": profile, "reason": exc.reason, "fix": exc.fix}
 
 
-def message_key(message: Message) -> str:
-    """Content hash of everything a rendering depends on: fields, user files, version."""
-    digest = hashlib.sha256(__version__.encode() + message_yaml(message))
-    for path in (message.logo, message.evacuation_map, message.fallback_font):
-        if path is not None:
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
+def _render_profile(message: Message, fonts: FontSet, channel: Channel, profile: str,
+                    cache: RenderCache | None, inputs: str,
+                    may_skip: bool) -> tuple[Asset, ...] | Problem | Skip:
+    """One profile's checked assets (from ``cache`` when it holds them), or why not."""
+    if cache is None:
+        return _render_now(message, fonts, channel, profile, may_skip)
+    key = cache_key(inputs, channel, profile)
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    outcome = _render_now(message, fonts, channel, profile, may_skip)
+    if isinstance(outcome, tuple):
+        cache.put(key, outcome)
+    return outcome
+
+
+def _render_now(message: Message, fonts: FontSet, channel: Channel, profile: str,
+                may_skip: bool) -> tuple[Asset, ...] | Problem | Skip:
+    try:
+        return tuple(run_checks(a) for a in channel.render(message, profile, fonts))
+    except TextFitError as exc:
+        return Problem(channel.name, profile, "text_fit", str(exc))
+    except RenderError as exc:
+        raise exc.at(channel.name, profile) from exc
+    except DependencyError as exc:
+        if not may_skip:
+            raise
+        return Skip(skip_entry(channel.name, profile, exc))
+
+
+def map_in_order(function: Callable[[T], R], items: Sequence[T], workers: int | None) -> list[R]:
+    """``[function(item) for item in items]`` on up to ``workers`` threads (None: one per CPU).
+
+    Threads rather than processes: renders share the loaded fonts and templates, their heavy
+    parts run outside the GIL, and assets need no pickling back.
+
+    Results keep the order of ``items``. When calls raise, the exception of the first failing
+    item is raised (the one a sequential run would raise) once the calls under way have
+    finished; calls not yet started are cancelled.
+    """
+    count = min(len(items), workers or usable_cpus())
+    if count <= 1:
+        return [function(item) for item in items]
+    pool = ThreadPoolExecutor(max_workers=count, thread_name_prefix="xfpush-render")
+    try:
+        futures = [pool.submit(function, item) for item in items]
+        return [future.result() for future in futures]
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on (a container or taskset may allow fewer than exist)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def build_pack(message: Message, out_dir: str | Path, channels: str | None = None, *,
-               use_cache: bool = True) -> PackResult:
+               cache: RenderCache | None = None, workers: int | None = None) -> PackResult:
     """Render, check and write a pack to ``out_dir`` (replacing an older pack there).
 
-    ``use_cache=False`` for batches, where every message differs and caching only costs memory.
+    ``workers`` bounds the rendering threads (default: one per CPU; 1 renders one profile at a
+    time); ``cache`` is an explicit ``RenderCache`` to reuse renders from (default: none).
     """
     target = Path(out_dir).resolve()
     _ensure_replaceable(target)
     skipped: list[dict[str, str]] = []
-    assets = render_assets(message, channels, use_cache=use_cache, skipped=skipped)
+    assets = render_assets(message, channels, cache=cache, workers=workers, skipped=skipped)
     message_bytes = message_yaml(message)
     manifest: dict[str, Any] = {
         "xfpush_version": __version__,

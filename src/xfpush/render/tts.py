@@ -4,7 +4,8 @@ Engines (chosen by the ``XFPUSH_TTS`` environment variable):
 
 - ``espeak-ng`` (default): the espeak-ng 1.52 library and data shipped in the
   ``espeakng-loader`` wheel (``pip install "xfpush[tts]"``), Mandarin voice ``cmn``, driven
-  through ctypes. GPL-3.0-or-later; it is an optional extra, never imported otherwise.
+  each utterance in a fresh worker process (``espeak_worker``). GPL-3.0-or-later; an optional
+  extra, never loaded into the xfpush process.
 - ``command``: any program that reads text on stdin and writes a WAV file, given by
   ``XFPUSH_TTS_COMMAND`` with ``{wav}`` where the output path goes, e.g. a piper or
   sherpa-onnx model the user already has:
@@ -13,15 +14,15 @@ Engines (chosen by the ``XFPUSH_TTS`` environment variable):
 
 from __future__ import annotations
 
-import ctypes
+import importlib.util
 import json
 import os
 import shlex
 import subprocess
+import sys
 import tempfile
-import threading
 import wave
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Protocol
 
@@ -42,57 +43,48 @@ class Voice(Protocol):
 
     def synthesize(self, text: str) -> tuple[np.ndarray, int]: ...
 
-
-_CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int,
-                             ctypes.c_void_p)
-_SYNCHRONOUS, _POS_CHARACTER, _CHARS_UTF8, _RATE = 2, 1, 1, 1
+_ENGINE_MISSING = 3
+"""Exit code of ``espeak_worker`` when espeak-ng cannot be loaded or started."""
 
 
 class EspeakVoice:
-    """espeak-ng through ctypes; one process-wide instance (the library is not re-entrant)."""
+    """espeak-ng, each utterance spoken by a fresh worker process (see ``espeak_worker``).
+
+    The library keeps state between utterances, so in one long-lived process the same text
+    would not give the same samples twice; a process per utterance (a few tens of ms) keeps
+    every pack byte-identical and lets utterances of concurrent renders run in parallel.
+    """
 
     name = "espeak-ng cmn"
     licence = "GPL-3.0-or-later (espeak-ng 1.52, via the espeakng-loader wheel)"
 
     def __init__(self, words_per_minute: int = 175) -> None:
-        try:
-            import espeakng_loader
-        except ImportError as exc:
+        if importlib.util.find_spec("espeakng_loader") is None:
             raise DependencyError("未安装语音引擎 espeak-ng（可选组件 tts，GPL-3.0），"
                                   "也可用 XFPUSH_TTS=command 指定本地语音程序",
-                                  fix=install_hint()) from exc
-        self._lib = ctypes.CDLL(espeakng_loader.get_library_path())
-        self._lib.espeak_Initialize.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_char_p,
-                                                ctypes.c_int]
-        self._lib.espeak_Synth.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_uint,
-                                           ctypes.c_int, ctypes.c_uint, ctypes.c_uint,
-                                           ctypes.c_void_p, ctypes.c_void_p]
-        self.rate = self._lib.espeak_Initialize(
-            _SYNCHRONOUS, 0, espeakng_loader.get_data_path().encode(), 0)
-        if self.rate <= 0 or self._lib.espeak_SetVoiceByName(b"cmn") != 0:
-            raise DependencyError("espeak-ng 初始化失败（找不到 cmn 普通话语音）", fix=install_hint())
-        self._lib.espeak_SetParameter(_RATE, words_per_minute, 0)
-        self._chunks: list[np.ndarray] = []
-        self._callback = _CALLBACK(self._collect)
-        self._lib.espeak_SetSynthCallback(self._callback)
-        self._lock = threading.Lock()
-
-    def _collect(self, samples: ctypes.Array[ctypes.c_short], count: int, _events: object) -> int:
-        if count > 0:
-            self._chunks.append(np.ctypeslib.as_array(samples, shape=(count,)).copy())
-        return 0
+                                  fix=install_hint())
+        self.words_per_minute = words_per_minute
 
     def synthesize(self, text: str) -> tuple[np.ndarray, int]:
-        data = text.encode("utf-8")
-        with self._lock:
-            self._chunks = []
-            status = self._lib.espeak_Synth(data, len(data) + 1, 0, _POS_CHARACTER, 0,
-                                            _CHARS_UTF8, None, None)
-            self._lib.espeak_Synchronize()
-            chunks, self._chunks = self._chunks, []
-        if status != 0 or not chunks:
-            raise RenderError(f"espeak-ng 合成失败（状态 {status}）：{text[:20]}", tool="espeak-ng")
-        return np.concatenate(chunks).astype(np.int16), self.rate
+        rate, samples = _espeak(text, self.words_per_minute)
+        return np.frombuffer(samples, dtype=np.int16).copy(), rate
+
+
+@lru_cache(maxsize=128)
+def _espeak(text: str, words_per_minute: int) -> tuple[int, bytes]:
+    """(rate, samples) from a fresh worker. Remembered: the same text at the same speed always
+    gives the same samples, and channels speak a script more than once (measure, then level)."""
+    worker = Path(__file__).with_name("espeak_worker.py")
+    result = subprocess.run([sys.executable, str(worker), str(words_per_minute)],
+                            input=text.encode("utf-8"), capture_output=True, check=False,
+                            timeout=120)
+    reason = last_line(result.stderr.decode("utf-8", "replace")) or str(result.returncode)
+    if result.returncode == _ENGINE_MISSING:  # the worker could not load or start espeak-ng
+        raise DependencyError(f"未安装语音引擎 espeak-ng，或它无法加载（{reason}）；"
+                              "也可用 XFPUSH_TTS=command 指定本地语音程序", fix=install_hint())
+    if result.returncode != 0 or len(result.stdout) < 6:
+        raise RenderError(f"espeak-ng 合成失败（{reason}）：{text[:20]}", tool="espeak-ng")
+    return int.from_bytes(result.stdout[:4], "little"), result.stdout[4:]
 
 
 class CommandVoice:

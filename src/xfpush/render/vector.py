@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -44,6 +45,9 @@ EDGE_SNAP_PX = 1.0
 """A shape this close to the canvas edge runs on to the edge of the bleed (or tile)."""
 
 
+_REPORTLAB = threading.Lock()
+
+
 @dataclass(frozen=True)
 class Placement:
     """Where a plan's canvas goes on the page."""
@@ -64,7 +68,16 @@ def print_pdf(sheet: PrintSheet, placements: Sequence[Placement], fonts: FontSet
     """One PDF/X-4 page: the plans placed, marks in the slug, ``cuts`` (mm lines) as cut marks.
 
     A plan placed several times (a sheet of labels) is drawn once as a form and reused.
+    One page at a time per process: reportlab keeps font subsets and its settings in shared
+    objects, so two threads writing at once would change each other's bytes.
     """
+    with _REPORTLAB:
+        return _print_pdf(sheet, placements, fonts, title, cuts, date)
+
+
+def _print_pdf(sheet: PrintSheet, placements: Sequence[Placement], fonts: FontSet, title: str,
+               cuts: Sequence[tuple[float, float, float, float]],
+               date: tuple[int, int, int] | None) -> bytes:
     buffer = io.BytesIO()
     canvas = _new_canvas(buffer, sheet)
     height_mm = sheet.media_pt[1] / PT_PER_MM
