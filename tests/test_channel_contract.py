@@ -10,16 +10,10 @@ from xfpush.testing import assert_channel_contract
 # Rendering these twice encodes speech or video, or a 300 dpi print PDF: seconds per profile,
 # so the kit renders only their first profile (the channels' own tests cover the others).
 HEAVY = {"audio", "radio", "video", "poster"}
-# espeak-ng gives a sample more or less on a second call in the same process, so speech is not
-# yet byte-identical when rendered twice; strict, so the mark goes once that is fixed.
-SPEECH_NOT_DETERMINISTIC = pytest.mark.xfail(
-    strict=True, reason="espeak-ng output differs between calls in one process")
 
 
 def _param(name: str) -> object:
     marks = [pytest.mark.slow] if name in HEAVY else []
-    if name in ("audio", "radio"):
-        marks.append(SPEECH_NOT_DETERMINISTIC)
     return pytest.param(name, marks=marks)
 
 
