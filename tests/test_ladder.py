@@ -143,3 +143,57 @@ size = [0.05, 0.04]
     message = load_message(write_message())
     with pytest.raises(TextFitError, match=r"提示（tips\[0\]）放不下：区域只有"):
         TemplateLayout(message, font_set(), read_template(path), (1000, 1000)).layout()
+
+
+def test_a_headline_takes_a_slightly_smaller_size_to_save_a_line() -> None:
+    from xfpush.typeset.text import fit_text
+
+    def width(text: str, size: int) -> float:
+        return float(size * len(text))
+
+    # 6 characters at 100 px need 600 px; the box is 570 px wide: 95 px on one line beats
+    # 100 px on two ("厨房" / "用火安全")
+    fitted = fit_text("厨房用火安全", box_width=570, box_height=400, max_size=100, min_size=40,
+                      width_at=width, balanced=True)
+    assert fitted.lines == ("厨房用火安全",) and fitted.size == 95
+    # but not at any price: 12% smaller at most
+    fitted = fit_text("厨房用火安全", box_width=480, box_height=400, max_size=100, min_size=40,
+                      width_at=width, balanced=True)
+    assert len(fitted.lines) == 2 and fitted.size == 100
+
+
+def test_splash_tips_take_the_room_the_title_leaves(write_message) -> None:
+    from xfpush.channels.splash import SPLASH
+
+    tips = ["电池热失控后几十秒内就会爆燃，释放大量有毒烟气",
+            "一旦在楼道起火，烟气会迅速封堵唯一的逃生通道",
+            "请把电动自行车停放在集中充电场所并在规定时间内充电"]
+    fonts = font_set()
+    for title in ("电动车", "电动自行车火灾为何如此致命"):
+        message = load_message(write_message({"title": f"title: {title}"}))
+        message = replace(message, tips=tuple(tips))
+        for profile in SPLASH.profiles:
+            plan = SPLASH.plan(message, profile, fonts)
+            assert (plan.tips_shown, plan.tips_total) == (3, 3), (title, profile)
+    short = SPLASH.plan(replace(message, title="电动车"), "1080x1920", fonts)
+    long = SPLASH.plan(message, "1080x1920", fonts)
+    assert short.list_px[0] >= long.list_px[0]
+
+
+def test_a_squeezed_list_gets_the_compact_pass_when_it_pays(write_message) -> None:
+    from xfpush.channels.splash import SPLASH
+
+    tips = ("电池热失控后几十秒内就会爆燃，释放大量有毒烟气", "一旦在楼道起火，烟气会迅速封堵唯一的逃生通道",
+            "请把电动自行车停放在集中充电场所并在规定时间内充电")
+    message = load_message(write_message({"title": "title: 电动自行车火灾为何如此致命"}))
+    layout = SPLASH.layout(replace(message, tips=tips), SPLASH.profiles["1080x1920"], font_set())
+    normal = layout._attempt(compact=False)
+    chosen = layout.layout()
+    assert normal.strained and not normal.omitted
+    assert chosen.list_px[0] >= 1.15 * normal.list_px[0]  # a smaller title buys larger tips
+    title = [laid.font_px or 0 for plan in (normal, chosen) for laid in plan.layout
+             if laid.field == "title"]
+    assert title[1] < title[0]
+    # a message that fits comfortably is not touched
+    easy = SPLASH.layout(load_message(write_message()), SPLASH.profiles["1080x1920"], font_set())
+    assert not easy._attempt(compact=False).strained

@@ -23,6 +23,8 @@ from .stack import UNBOUNDED, Piece, place_in_box
 from .templates import Block, Template, colour, field_text
 
 LABEL_SHARE = 0.5  # a hotline's label, in em of its number
+GAIN = 1.15
+"""How much larger the compact pass must set the lists to be chosen for that alone."""
 
 
 class TemplateLayout:
@@ -60,19 +62,20 @@ class TemplateLayout:
                 b + box[3] * self.height)
 
     def layout(self) -> Plan:
-        """The plan; laid out again with ``compact`` keys if that shows more of the message."""
+        """The plan; laid out again with ``compact`` keys when something was left out or a
+        list went down to its smallest size, keeping that if it shows more, or larger."""
         try:
             plan = self._attempt(compact=False)
         except TextFitError:
             if not self.template.has_compact:
                 raise
             return self._attempt(compact=True)
-        if plan.omitted and self.template.has_compact:
+        if (plan.omitted or plan.strained) and self.template.has_compact:
             try:
                 roomier = self._attempt(compact=True)
             except TextFitError:
                 return plan
-            if len(roomier.omitted) < len(plan.omitted):
+            if _roomier(roomier, plan):
                 return roomier
         return plan
 
@@ -271,6 +274,14 @@ class TemplateLayout:
 
     def image_path(self, block: Block) -> Path | None:
         return self.message.logo if block.source == "logo" else self.message.evacuation_map
+
+
+def _roomier(compact: Plan, plan: Plan) -> bool:
+    """Whether the compact pass is worth its smaller title and QR: it leaves less out, or
+    sets the lists markedly larger (``GAIN``)."""
+    if len(compact.omitted) != len(plan.omitted):
+        return len(compact.omitted) < len(plan.omitted)
+    return min(compact.list_px, default=0) >= GAIN * min(plan.list_px, default=0) > 0
 
 
 def field_label(name: str) -> str:

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 LEAD_GAP_EM = 0.8  # between a lead paragraph and the first item, in em of the shared size
 ITEM_GAP_EM = 0.3  # between list items
 DIGIT_EM = 0.78  # the number inside a tip's disc
+STRAINED = 0.8
+"""A list set below this share of its largest size asks for the page's compact pass."""
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,8 @@ def measure_list(layout: TemplateLayout, block: Block, width: float, height: flo
         size = next((s for s in range(largest, smallest, -1) if fits(s)), smallest)
         used = _draw(layout, block, 0.0, top, width, size, shown)
         assert used is not None
-        return _piece(layout, block, width, size, shown, items, lead, used.bottom - top)
+        return _piece(layout, block, width, (size, size < STRAINED * largest), shown, items,
+                      lead, used.bottom - top)
     raise _failure(layout, block, items, width, height, smallest)
 
 
@@ -86,8 +89,10 @@ def _candidates(has_lead: bool, count: int) -> Iterator[tuple[bool, int]]:
         yield False, 0
 
 
-def _piece(layout: TemplateLayout, block: Block, width: float, size: int, shown: list[Item],
-           items: list[Item], lead: Item | None, used: float) -> Piece:
+def _piece(layout: TemplateLayout, block: Block, width: float, sized: tuple[int, bool],
+           shown: list[Item], items: list[Item], lead: Item | None, used: float) -> Piece:
+    size, strained = sized
+
     def place(x: float, y: float) -> None:
         drawn = _draw(layout, block, x, y, width, size, shown)
         assert drawn is not None
@@ -101,6 +106,8 @@ def _piece(layout: TemplateLayout, block: Block, width: float, size: int, shown:
         left_out = [item.field for item in ([lead] if lead else []) + items
                     if item not in shown]
         layout.plan.omitted.extend(left_out)
+        layout.plan.list_px.append(size)
+        layout.plan.strained = layout.plan.strained or strained
         if block.type == "tips":
             layout.plan.tips_total = len(items)
             layout.plan.tips_shown = sum(1 for item in shown if item in items)

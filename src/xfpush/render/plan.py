@@ -47,6 +47,10 @@ class Plan:
     """Every text as set, field by field, in drawing order (the manifest's ``layout``)."""
     omitted: list[str] = field(default_factory=list)
     """Fields the fit ladder left out to make room (``body``, ``tips[5]`` …)."""
+    list_px: list[int] = field(default_factory=list)
+    """The size each list (tips, reminders) was set at."""
+    strained: bool = False
+    """A list had to shrink well below its largest size."""
 
     @property
     def min_text_px(self) -> int:

@@ -163,9 +163,10 @@ def _across(layout: TemplateLayout, slots: list[tuple[Block, Piece | None]], wid
     tall = height if height is not None else max((p.height for _, p in pieces), default=0.0)
 
     def place(x: float, y: float) -> None:
-        for (_, piece), gap in zip(pieces, gaps, strict=True):
+        for (item, piece), gap in zip(pieces, gaps, strict=True):
             x += gap
-            piece.place(x, y)
+            drop = {"middle": 0.5, "bottom": 1.0}.get(item.valign, 0.0)
+            piece.place(x, y + max(0.0, tall - piece.height) * drop)
             x += piece.width
 
     return Piece(width, tall, place)

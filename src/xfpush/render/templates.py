@@ -45,10 +45,11 @@ The fit ladder. Every text block tries its fields in order (a variant, the field
 one), each reflowed and shrunk between its sizes; a field already shown by an earlier block is
 not shown twice. A list drops its ``lead`` paragraph before it drops items, then drops items from
 the last. No text is set below the medium's smallest size (raised for the elderly). When a page
-had to leave something out, it is laid out once more with every block's ``compact`` keys
-(``compact = {height = 200}``: a smaller QR within its minimum module size, tighter gaps), and
-the layout that shows more is kept. Only when even the first item cannot be set does the page
-fail, naming the field, the size limit, the room and how much to cut.
+had to leave something out, or squeeze a list well below its largest size, it is laid out once
+more with every block's ``compact`` keys (``compact = {height = 200}``: a smaller title, a
+smaller QR within its minimum module size, tighter gaps), and that layout is kept if it shows
+more, or sets the lists markedly larger. Only when even the first item cannot be set does the
+page fail, naming the field, the size limit, the room and how much to cut.
 
 Colours: theme names (``primary``, ``accent``, ``ink``, ``paper``), derived ones (``shade``,
 ``tint``, ``muted``, ``faint``, ``body``, ``soft``, ``divider``, ``white``, ``black``) or

@@ -7,6 +7,7 @@ the error says how many characters to cut.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -48,14 +49,16 @@ def fit_text(text: str, *, box_width: float, box_height: float, max_size: int, m
     phrased = balanced and len(text.split()) > 1
     modes = ["whole_phrases", "phrase_lines", "free"] if phrased else ["free"]
     for mode in modes:
-        for size in range(max_size, min_size - 1, -1):
+        def attempt(size: int, mode: str = mode) -> list[str] | None:
             lines = _lines_at(text, size, box_width, width_at, balanced, mode)
-            if lines is None:
-                continue
-            if max_lines is not None and len(lines) > max_lines:
-                continue
-            if len(lines) * size * line_height <= box_height + 0.5:
-                return Fitted(size, tuple(lines), line_height)
+            if lines is None or (max_lines is not None and len(lines) > max_lines):
+                return None
+            return lines if len(lines) * size * line_height <= box_height + 0.5 else None
+
+        for size in range(max_size, min_size - 1, -1):
+            lines = attempt(size)
+            if lines is not None:
+                return _fewer_lines(attempt, size, lines, min_size, line_height)
     keep = _fitting_prefix(text, box_width, box_height, min_size, width_at, line_height,
                            max_lines)
     total = len(text.replace(" ", ""))
@@ -63,6 +66,22 @@ def fit_text(text: str, *, box_width: float, box_height: float, max_size: int, m
     raise TextFitError(
         f"{where}{what}过长：共 {total} 字，在最小字号 {min_size}px、区域 {box_width:.0f}×"
         f"{box_height:.0f}px 内最多放得下约 {keep} 字，请删减约 {cut} 字", cut_chars=cut)
+
+
+FEWER_LINES_SHRINK = 0.88
+"""A headline may be set this much smaller if that saves a line (厨房用火安全 on one line
+rather than 厨房 / 用火安全)."""
+
+
+def _fewer_lines(attempt: Callable[[int], list[str] | None], size: int, lines: list[str],
+                 min_size: int, line_height: float) -> Fitted:
+    """The fit at ``size``, or a slightly smaller size that needs fewer lines."""
+    floor = max(min_size, math.ceil(size * FEWER_LINES_SHRINK))
+    for smaller in range(size - 1, floor - 1, -1):
+        fewer = attempt(smaller) if len(lines) > 1 else None
+        if fewer is not None and len(fewer) < len(lines):
+            return Fitted(smaller, tuple(fewer), line_height)
+    return Fitted(size, tuple(lines), line_height)
 
 
 def _lines_at(text: str, size: int, box_width: float, width_at: Callable[[str, int], float],
