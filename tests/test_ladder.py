@@ -197,3 +197,18 @@ def test_a_squeezed_list_gets_the_compact_pass_when_it_pays(write_message) -> No
     # a message that fits comfortably is not touched
     easy = SPLASH.layout(load_message(write_message()), SPLASH.profiles["1080x1920"], font_set())
     assert not easy._attempt(compact=False).strained
+
+
+def test_short_phrases_stay_whole_when_a_long_one_must_break() -> None:
+    from xfpush.typeset.text import balanced_wrap, fit_text
+
+    def width(text: str, size: int) -> float:
+        return float(size * len(text.replace(" ", ""))) + size * 0.3 * text.count(" ")
+
+    title = "全国中小学生安全教育日 学消防 会逃生"
+    fitted = fit_text(title, box_width=700, box_height=1000, max_size=100, min_size=100,
+                      width_at=width, balanced=True, max_lines=3)
+    assert "学消防" in " ".join(fitted.lines) and "会逃生" in " ".join(fitted.lines)
+    assert "".join(fitted.lines).replace(" ", "") == title.replace(" ", "")
+    # a clause break never leaves an orphan: 不在家中 / 玩火、玩电, not 不在家中玩火、 / 玩电
+    assert balanced_wrap("不在家中玩火、玩电", 8, lambda s: float(len(s))) == ["不在家中", "玩火、玩电"]

@@ -91,3 +91,13 @@ def test_the_layout_lists_every_page(demo_path) -> None:
     assert assets[0].layout is not None and assets[0].layout == assets[2].layout
     pages = [(s["field"], tuple(s["lines"]), s["font_dots"]) for s in timing["segments"]]
     assert [(laid.field, laid.lines, laid.font_px) for laid in assets[0].layout] == pages
+
+
+def test_the_authors_phrases_are_kept_for_at_most_one_more_page(write_message) -> None:
+    text = write_message().read_text("utf-8").replace(
+        "  led: 电动车不进楼入户 充电安全记心间", "  led: 清明祭扫 文明低碳 防火第一")
+    message = load_message(write_message(text=text))
+    board = [s["lines"] for s in segments(message, "board-256x64") if s["program"] == 1]
+    assert board == [["清明祭扫", "文明低碳"], ["防火第一"]]  # not 清明祭扫 文明 / 低碳 防火第一
+    strip = [s["lines"] for s in segments(message, "strip-192x32") if s["program"] == 1]
+    assert strip == [["清明祭扫 文明低碳", "防火第一"]]

@@ -114,22 +114,23 @@ def show_pages(shown: Sequence[Program], profile: LedProfile) -> tuple[int, list
 
 
 def pages_of(program: Program, profile: LedProfile, font: int) -> tuple[int, list[list[str]]]:
-    """(rows the program needs, its pages): words kept whole, the rows of every page filled
-    as evenly as the words allow, so no page carries a fragment."""
+    """(rows the program needs, its pages): words kept whole, the author's phrases too where
+    that costs at most one more page, the rows of every page filled as evenly as the words
+    allow, so no page carries a fragment."""
 
     def width(piece: str) -> float:
         return dots(piece, profile, font)
 
-    rows = profile.lines(font)
+    rows, screen = profile.lines(font), profile.width_dots
     try:
-        lines = _lines(program, profile.width_dots, width, None)
+        lines, spreads = _lines(program, screen, width, rows)
     except TextFitError as exc:
         raise TextFitError(f"LED 节目（{program.field}）：{exc}，请删减或改用更短的 "
                            f"variants.led", cut_chars=exc.cut_chars) from exc
     natural = len(lines)
     count = math.ceil(natural / rows)
-    if count > 1:
-        spread = _lines(program, profile.width_dots, width, count * rows)
+    if count > 1 and spreads:
+        spread = balanced_wrap(program.text, screen, width, lines=count * rows)
         if math.ceil(len(spread) / rows) == count:
             lines = spread
     sizes = [len(lines) // count + (1 if index < len(lines) % count else 0)
@@ -142,18 +143,40 @@ def pages_of(program: Program, profile: LedProfile, font: int) -> tuple[int, lis
 
 
 def _lines(program: Program, screen: int, width: Callable[[str], float],
-           lines: int | None) -> list[str]:
-    """The program's lines: balanced at word boundaries, or packing whole phrases."""
-    if not program.phrases_whole:
-        return balanced_wrap(program.text, screen, width, lines=lines)
+           rows: int) -> tuple[list[str], bool]:
+    """(the program's lines, whether they may be spread over more rows): whole phrases packed,
+    else every phrase on new lines, if either costs at most a page more than lines balanced
+    at word boundaries; a hotline's phrases always stay whole."""
+    phrases = program.text.split()
+    if program.phrases_whole:
+        return _packed(phrases, screen, width), False
+    free = balanced_wrap(program.text, screen, width)
+    if len(phrases) > 1:
+        for arrange in (_packed, _phrase_lines):
+            try:
+                lines = arrange(phrases, screen, width)
+            except TextFitError:
+                continue
+            if math.ceil(len(lines) / rows) <= math.ceil(len(free) / rows) + 1:
+                return lines, False
+    return free, True
+
+
+def _packed(phrases: list[str], screen: int, width: Callable[[str], float]) -> list[str]:
+    """Whole phrases, as many to a line as fit."""
     packed: list[str] = []
-    for phrase in program.text.split():
+    for phrase in phrases:
         if width(phrase) > screen:
             raise TextFitError(f"“{phrase}”要在一行内显示，需要 {width(phrase):.0f} 点，屏宽只有 "
                                f"{screen} 点", cut_chars=1)
         joined = f"{packed[-1]} {phrase}" if packed else phrase
-        if packed and (lines is None or len(packed) >= lines) and width(joined) <= screen:
+        if packed and width(joined) <= screen:
             packed[-1] = joined
         else:
             packed.append(phrase)
     return packed
+
+
+def _phrase_lines(phrases: list[str], screen: int, width: Callable[[str], float]) -> list[str]:
+    """Every phrase starting a new line, each balanced at word boundaries."""
+    return [line for phrase in phrases for line in balanced_wrap(phrase, screen, width)]

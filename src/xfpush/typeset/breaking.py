@@ -222,7 +222,8 @@ def balanced_wrap(text: str, max_width: float, width: WidthFn,
     starts_ok = all(c.strip() and c.strip()[0] not in NO_LINE_START for c in clauses[1:])
     if len(clauses) > 1 and starts_ok and all(width(c) <= max_width for c in clauses):
         by_clause = _narrowest(clauses, max_width, width, count, "")
-        if by_clause is not None:
+        # a short last clause ("玩电") would be an orphan: the clause gives way to the rule
+        if by_clause is not None and _ink_chars(by_clause[-1]) >= MIN_LAST_LINE:
             return by_clause
     return _narrowest(clusters(text), max_width, width, count, "") or greedy
 

@@ -1,8 +1,10 @@
 """Fitting text to a box: the largest size between two limits at which the text fits.
 
 A headline the author split with spaces keeps its phrases whole if any size allows it; failing
-that, each phrase still starts a new line; only then are the spaces ignored. When nothing fits,
-the error says how many characters to cut.
+that, each phrase still starts a new line; failing that, the phrases that fit a line stay whole
+while a longer one breaks between its words; only then are the spaces ignored. A headline may
+be set a little smaller to save a line. When nothing fits, the error says how many characters
+to cut.
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ def fit_text(text: str, *, box_width: float, box_height: float, max_size: int, m
     # A headline the author split with spaces keeps its phrases whole if any size allows it;
     # failing that, each phrase still starts a new line; only then are the spaces ignored.
     phrased = balanced and len(text.split()) > 1
-    modes = ["whole_phrases", "phrase_lines", "free"] if phrased else ["free"]
+    modes = ["whole_phrases", "phrase_lines", "short_phrases", "free"] if phrased else ["free"]
     for mode in modes:
         def attempt(size: int, mode: str = mode) -> list[str] | None:
             lines = _lines_at(text, size, box_width, width_at, balanced, mode)
@@ -101,9 +103,34 @@ def _lines_at(text: str, size: int, box_width: float, width_at: Callable[[str, i
                 return None
             return [line for phrase in text.split()
                     for line in balanced_wrap(phrase, box_width, measure)]
+        if mode == "short_phrases":
+            phrases = text.split()
+            if not _breakable(phrases):
+                return None
+            pieces = _spaced(phrases, [piece for phrase in phrases for piece in (
+                [phrase] if measure(phrase) <= box_width else list(clusters(phrase)))])
+            greedy = _wrap_paragraph(pieces, box_width, measure, False)
+            return _narrowest(pieces, box_width, measure, len(greedy), "")
         return (balanced_wrap if balanced else wrap)(text, box_width, measure)
     except TextFitError:
         return None
+
+
+def _spaced(phrases: list[str], pieces: list[str]) -> list[str]:
+    """``pieces`` (whole phrases, or the clusters of a long one) with the author's spaces put
+    back between the phrases."""
+    spaced: list[str] = []
+    ends, position = set(), 0
+    for phrase in phrases:
+        position += len(phrase)
+        ends.add(position)
+    position = 0
+    for piece in pieces:
+        spaced.append(piece)
+        position += len(piece)
+        if position in ends and position < sum(len(p) for p in phrases):
+            spaced.append(" ")
+    return spaced
 
 
 def _fitting_prefix(text: str, box_width: float, box_height: float, size: int,
