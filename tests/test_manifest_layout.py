@@ -120,3 +120,21 @@ def test_no_line_break_falls_inside_a_word(pack: Path) -> None:
                            if start < cut < start + len(word)]
                 start += len(word)
     assert breaks > 50 and inside == []
+
+
+@pytest.mark.slow
+def test_video_assets_list_their_cards_and_cues(demo_path) -> None:
+    from xfpush import load_message
+    from xfpush.channels.video import VIDEO
+    from xfpush.pack.build import prepare_fonts
+
+    message = load_message(demo_path)
+    mp4, cover, srt = VIDEO.render(message, "vertical", prepare_fonts(message))
+    assert mp4.layout is not None and cover.layout is not None and srt.layout is not None
+    card = [laid.field for laid in mp4.layout]
+    assert card[: len(cover.layout)] == [laid.field for laid in cover.layout]
+    assert {"title", "slogan", "tips[0]", "cta"} <= set(card)  # title card, then end frame
+    assert all(laid.font_px for laid in mp4.layout)
+    cues = {laid.field: "".join(laid.lines) for laid in srt.layout}
+    assert cues["title"].replace(" ", "") == message.title.replace(" ", "")
+    assert cues["tips[3]"] == message.tips[3] and "tips[4]" not in cues

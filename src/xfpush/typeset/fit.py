@@ -24,6 +24,9 @@ from .breaking import (
     wrap,
 )
 
+UNLIMITED = 1e5
+"""A box at least this high has no height limit to speak of (only its lines count)."""
+
 
 @dataclass(frozen=True)
 class Fitted:
@@ -65,9 +68,12 @@ def fit_text(text: str, *, box_width: float, box_height: float, max_size: int, m
                            max_lines)
     total = len(text.replace(" ", ""))
     cut = max(1, total - keep)
+    most = f"、最多 {max_lines} 行" if max_lines else ""
+    room = (f"{box_width:.0f}×{box_height:.0f}px" if box_height < UNLIMITED
+            else f"宽 {box_width:.0f}px")
     raise TextFitError(
-        f"{where}{what}过长：共 {total} 字，在最小字号 {min_size}px、区域 {box_width:.0f}×"
-        f"{box_height:.0f}px 内最多放得下约 {keep} 字，请删减约 {cut} 字", cut_chars=cut)
+        f"{where}{what}过长：共 {total} 字，在最小字号 {min_size}px、{room}{most}的区域内最多"
+        f"放得下约 {keep} 字，请删减约 {cut} 字", cut_chars=cut)
 
 
 FEWER_LINES_SHRINK = 0.88
