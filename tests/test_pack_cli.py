@@ -86,7 +86,7 @@ def test_every_channel_is_byte_identical_in_another_process(demo_pack: Path,
 
 @pytest.mark.parametrize(("change", "code", "expected"), [
     ({"slogan": f"slogan: 电动车不进{RARE}楼"}, 2, ["U+20000", "字段 slogan"]),
-    ({"title": "title: " + "电动自行车不进楼入户" * 5}, 1, ["poster:", "标题过长", "请删减约"]),
+    ({"title": "title: " + "电动自行车不进楼入户" * 5}, 1, ["poster:", "标题（title）过长", "请删减约"]),
     ({"title": "title: " + "火" * 200}, 2, ["字段 title", "上限 64 字"]),
 ])
 def test_bad_input_exits_nonzero_and_leaves_nothing(write_message, tmp_path, change, code,

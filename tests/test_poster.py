@@ -86,16 +86,21 @@ def test_too_long_title_fails_the_check_with_cut_count(write_message) -> None:
     message = load_message(write_message({"title": "title: " + "电动自行车不进楼入户" * 5}))
     problems = check_message(message, "poster:phone")
     assert len(problems) == 1
-    assert problems[0].check == "text_fit" and "标题过长" in problems[0].reason
-    assert "请删减约" in problems[0].reason
+    reason = problems[0].reason
+    assert problems[0].check == "text_fit" and "标题（title）过长：共 50 字" in reason
+    assert "最小字号 72px" in reason and "请删减约 20 字" in reason
 
 
 def test_many_tips_keep_the_first_ones(write_message) -> None:
     text = write_message().read_text("utf-8")
-    extra = "".join(f"  - 第{i}条补充提示：离开家时关闭电源和燃气阀门，检查消防通道\n" for i in range(6))
+    extra = "".join(f"  - 第{i}条补充提示：离开家时关闭电源和燃气阀门，检查消防通道是否畅通，"
+                    f"楼道里不堆放杂物，发现隐患及时报告物业\n" for i in range(6))
     message = load_message(write_message(text=text.replace("cta:", extra + "cta:", 1)))
     plan = POSTER.plan(message, "phone", font_set())
     assert plan.tips_total == 12 and 1 <= plan.tips_shown < 12
+    shown = [laid.field for laid in plan.layout if laid.field.startswith("tips[")]
+    assert shown == [f"tips[{i}]" for i in range(plan.tips_shown)]  # the first ones, in order
+    assert "body" in plan.omitted  # the paragraph goes before any tip does
 
 
 def test_fallback_font_draws_a_character_the_bundle_lacks(tmp_path: Path, write_message) -> None:

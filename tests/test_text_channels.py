@@ -14,7 +14,7 @@ from conftest import assets_by_path
 from xfpush import load_message
 from xfpush.channels import CHANNELS
 from xfpush.channels.checks import run_checks
-from xfpush.channels.led import normalize
+from xfpush.channels.ledtext import normalize
 from xfpush.channels.receipt import columns
 from xfpush.channels.sms import compose, segments, ucs2_units
 from xfpush.cli import main

@@ -9,6 +9,7 @@ from typing import Protocol
 from ..errors import Problem
 from ..model.message import Message
 from ..typeset.fonts import FontSet
+from ..typeset.text import LaidText
 
 
 @dataclass(frozen=True)
@@ -42,8 +43,14 @@ class Asset:
     """Integrated loudness measured from the file (EBU R128)."""
     true_peak_dbtp: float | None = None
     """True peak measured from the file."""
+    layout: tuple[LaidText, ...] | None = None
+    """The laid-out text it shows, field by field (None: it carries no laid-out text)."""
     facts: tuple[object, ...] = field(default=(), repr=False, compare=False)
     """What the checks registry needs to know (plan, pixels, limits …); dropped once checked."""
+
+    def layout_entries(self) -> list[dict[str, object]] | None:
+        """The manifest's ``layout``: ``[{"field", "lines", "font_px"}, …]`` or None."""
+        return None if self.layout is None else [laid.entry() for laid in self.layout]
 
     def problems(self) -> list[Problem]:
         return [Problem(self.channel, self.profile, c.name, c.detail)

@@ -96,24 +96,31 @@ class Layout:
     """Smallest text on paper (em of a hanzi); used instead of pixels when set."""
     reserved: tuple[tuple[str, Box], ...] = ()
     """Zones the platform draws over, in fractions of the canvas."""
+    note: str = ""
+    """Why the limits are what they are, e.g. raised for the elderly."""
 
 
 @register("text_fit", Layout)
 def text_fit(fact: Layout, asset: Asset) -> Check:
     used = fact.plan.used_fields
     listed = "；所用文字：" + "、".join(f"{slot}={name}" for slot, name in used.items()) if used else ""
+    left_out = fact.plan.omitted
+    if left_out:
+        return Check("text_fit", True, f"为留出版面省略了 {'、'.join(left_out)}" + listed)
     return Check("text_fit", True, "全部文字已排入版面" + listed)
 
 
 @register("min_text_size", Layout)
 def min_text_size(fact: Layout, asset: Asset) -> Check:
     smallest = fact.plan.min_text_px
+    field = fact.plan.smallest_field
+    which = f"（{field}）" if field else ""
     if fact.min_text_mm is not None and fact.dpi:
         size_mm = smallest * MM_PER_INCH / fact.dpi
         return Check("min_text_size", size_mm >= fact.min_text_mm,
-                     f"最小文字 {size_mm:.1f} mm，下限 {fact.min_text_mm:g} mm")
+                     f"最小文字 {size_mm:.1f} mm{which}，下限 {fact.min_text_mm:g} mm{fact.note}")
     return Check("min_text_size", smallest >= fact.min_text_px,
-                 f"最小字号 {smallest}px，下限 {fact.min_text_px}px")
+                 f"最小字号 {smallest}px{which}，下限 {fact.min_text_px}px{fact.note}")
 
 
 @register("tips_shown", Layout)
@@ -121,8 +128,9 @@ def tips_shown(fact: Layout, asset: Asset) -> Check | None:
     plan = fact.plan
     if not plan.tips_total:
         return None
+    body = "；正文已省略，留出版面给提示" if "body" in plan.omitted else ""
     return Check("tips_shown", plan.tips_shown >= 1,
-                 f"显示 {plan.tips_shown}/{plan.tips_total} 条提示（按优先级）")
+                 f"显示 {plan.tips_shown}/{plan.tips_total} 条提示（按优先级）{body}")
 
 
 @register("safe_area", Layout)

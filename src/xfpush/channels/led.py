@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import json
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -18,15 +17,13 @@ from functools import lru_cache
 import numpy as np
 from PIL import Image, ImageDraw
 
-from ..errors import TextFitError
 from ..model.message import Message
 from ..typeset.fonts import FontSet
-from ..typeset.text import balanced_wrap
+from ..typeset.text import LaidText
 from .base import Asset, Check
 from .checks import Charset, register
+from .ledtext import Program, dots, programs, show_pages
 
-_FULLWIDTH_PUNCT = str.maketrans({",": "，", ".": "。", "!": "！", "?": "？", ";": "；",
-                                  ":": "：", "(": "（", ")": "）"})
 LED_COLOUR = (255, 64, 32)
 OFF_COLOUR = (40, 10, 8)
 
@@ -46,7 +43,7 @@ class LedProfile:
     font_dots: int = 16
     """Smallest dot font; a hanzi is font_dots wide, ASCII half that."""
     large_font_dots: int | None = None
-    """A larger dot font the card also has; used when a program fits one screen with it."""
+    """A larger dot font the card also has; the whole show uses it when it fills the rows better."""
     scroll_dots_per_s: int = 40
     """Left-scroll speed of programs longer than the screen."""
     step_dots: int = 2
@@ -87,39 +84,6 @@ def _profiles() -> dict[str, LedProfile]:
 PROFILES: Mapping[str, LedProfile] = _profiles()
 
 
-def normalize(text: str) -> str:
-    """Controller conventions: half-width letters and digits, full-width Chinese punctuation."""
-    converted = []
-    for index, char in enumerate(text):
-        code = ord(char)
-        if 0xFF10 <= code <= 0xFF19 or 0xFF21 <= code <= 0xFF3A or 0xFF41 <= code <= 0xFF5A:
-            char = chr(code - 0xFEE0)
-        elif char in ",.!?;:()":
-            neighbours = text[max(0, index - 1):index] + text[index + 1:index + 2]
-            if any(unicodedata.east_asian_width(n) in "WF" for n in neighbours):
-                char = char.translate(_FULLWIDTH_PUNCT)
-        converted.append(char)
-    return " ".join("".join(converted).split())
-
-
-def dots(text: str, profile: LedProfile, font: int | None = None) -> int:
-    """Width in dots: ASCII half a character cell, everything else a full one."""
-    cell = font or profile.font_dots
-    return sum(cell // 2 if ord(c) < 0x80 else cell for c in text)
-
-
-def programs(message: Message) -> list[str]:
-    """The caption programs: the main line, the first tip, the hotlines."""
-    main = str(message.variants.get("led") or message.title)
-    items = [main]
-    if message.slogan and message.slogan not in main:
-        items.append(message.slogan)
-    if message.tips:
-        items.append(message.tips[0])
-    items.append(" ".join(f"{label}{number}" for label, number in message.hotlines))
-    return [normalize(item) for item in items]
-
-
 class LedChannel:
     """LED caption screens."""
 
@@ -131,85 +95,86 @@ class LedChannel:
         """The programs as the controller card must show them, within its character set."""
         wider = (f"，或确认控制卡有 GBK 字库后用 -c led:{profile.name}-gbk"
                  if profile.charset == "gb2312" else "")
-        texts = tuple((f"节目 {number}", text)
-                      for number, text in enumerate(programs(message), start=1))
+        texts = tuple((f"节目 {number}（{program.field}）", program.text)
+                      for number, program in enumerate(programs(message, profile.charset),
+                                                       start=1))
         return Charset(texts, profile.charset, "屏上会显示空白", wider)
 
     def describe(self, message: Message, profile: str, fonts: FontSet) -> Sequence[Asset]:
         chosen = self.profiles[profile]
         return [Asset(self.name, profile, f"led/{profile}.txt", "text/plain; charset=gbk", b"",
-                      facts=(self.charset(message, chosen),))]
+                      facts=(self.charset(message, chosen),),
+                      layout=laid_out(self.segments(message, chosen, fonts), chosen))]
 
     def segments(self, message: Message, profile: LedProfile,
                  fonts: FontSet) -> list[dict[str, object]]:
         """Each program as the controller shows it: static pages or a left scroll."""
-        screen_cells = profile.width_dots
+        shown = programs(message, profile.charset)
+        if profile.scrolls:
+            return [self.scroll(number, program, profile, fonts)
+                    for number, program in enumerate(shown, start=1)]
+        font, paged = show_pages(shown, profile)
         result: list[dict[str, object]] = []
-        for number, text in enumerate(programs(message), start=1):
-            width = dots(text, profile)
-            if profile.scrolls and width > screen_cells:
-                first_lit, last_lit = lit_extent(_strip((text,), profile, fonts, width))
-                # From the first lit column entering on the right to the last leaving on the left.
-                steps = (screen_cells + last_lit - first_lit) // profile.step_dots
-                result.append({"program": number, "text": text, "effect": "scroll_left",
-                               "lines": [text], "speed_dots_per_s": profile.scroll_dots_per_s,
-                               "step_dots": profile.step_dots, "steps": steps,
-                               "duration_s": round(steps * profile.step_dots /
-                                                   profile.scroll_dots_per_s, 2)})
-                continue
-            font, lines = self.page_layout(text, number, profile)
-            pages = [lines[i:i + profile.lines(font)]
-                     for i in range(0, len(lines), profile.lines(font))]
+        for number, (program, pages) in enumerate(zip(shown, paged, strict=True), start=1):
             for page_number, page in enumerate(pages, start=1):
-                result.append({"program": number, "text": text, "effect": "static",
-                               "font_dots": font, "page": page_number, "pages": len(pages),
-                               "lines": page, "duration_s": profile.stay_s})
+                result.append({"program": number, "field": program.field, "text": program.text,
+                               "effect": "static", "font_dots": font, "page": page_number,
+                               "pages": len(pages), "lines": page,
+                               "duration_s": profile.stay_s})
         return result
 
-    def page_layout(self, text: str, number: int, profile: LedProfile) -> tuple[int, list[str]]:
-        """(font, lines): the large font if the program then fits one screen, else the small."""
-        for font in (profile.large_font_dots, profile.font_dots):
-            if font is None:
-                continue
-            def width(piece: str, cell: int = font) -> float:
-                return dots(piece, profile, cell)
-
-            try:
-                lines = balanced_wrap(text, profile.width_dots, width)
-            except TextFitError as exc:
-                if font == profile.font_dots:
-                    raise TextFitError(f"节目 {number}：{exc}") from exc
-                continue
-            if len(lines) <= profile.lines(font) or font == profile.font_dots:
-                return font, lines
-        raise AssertionError("unreachable")
+    def scroll(self, number: int, program: Program, profile: LedProfile,
+               fonts: FontSet) -> dict[str, object]:
+        """A one-line program: static if it fits the strip, else a left scroll."""
+        text, screen = program.text, profile.width_dots
+        width = dots(text, profile)
+        segment: dict[str, object] = {"program": number, "field": program.field, "text": text}
+        if width <= screen:
+            return {**segment, "effect": "static", "font_dots": profile.font_dots, "page": 1,
+                    "pages": 1, "lines": [text], "duration_s": profile.stay_s}
+        first_lit, last_lit = lit_extent(_strip((text,), profile, fonts, width))
+        # From the first lit column entering on the right to the last leaving on the left.
+        steps = (screen + last_lit - first_lit) // profile.step_dots
+        return {**segment, "effect": "scroll_left", "lines": [text],
+                "speed_dots_per_s": profile.scroll_dots_per_s, "step_dots": profile.step_dots,
+                "steps": steps,
+                "duration_s": round(steps * profile.step_dots / profile.scroll_dots_per_s, 2)}
 
     def render(self, message: Message, profile_name: str, fonts: FontSet) -> Sequence[Asset]:
         profile = self.profiles[profile_name]
-        texts = programs(message)
+        texts = [program.text for program in programs(message, profile.charset)]
         charset = (self.charset(message, profile),)
         segments = self.segments(message, profile, fonts)
         caption = "\r\n".join(texts) + "\r\n"
         # Replacement only happens when the charset check has already failed the pack.
-        encoded = caption.encode("gbk", errors="replace")
+        encoded = caption.encode(profile.charset, errors="replace")
         gif, _ = preview_gif(segments, profile, fonts)
         timing = json.dumps({"screen": {"width_dots": profile.width_dots,
                                         "height_dots": profile.height_dots,
                                         "charset": profile.charset, "font_dots": profile.font_dots},
                              "segments": segments}, ensure_ascii=False, indent=2) + "\n"
         total = round(sum(float(str(s["duration_s"])) for s in segments), 2)
+        laid = laid_out(segments, profile)
         base = (self.name, profile.name)
         return [
             Asset(*base, f"led/{profile.name}.txt", "text/plain; charset=gbk", encoded,
                   facts=charset, width_px=profile.width_dots, height_px=profile.height_dots,
-                  text=caption.replace("\r\n", "\n").rstrip("\n")),
+                  text=caption.replace("\r\n", "\n").rstrip("\n"), layout=laid),
             Asset(*base, f"led/{profile.name}.json", "application/json",
-                  timing.encode("utf-8"), facts=charset, duration_s=total, text=timing),
+                  timing.encode("utf-8"), facts=charset, duration_s=total, text=timing,
+                  layout=laid),
             Asset(*base, f"led/{profile.name}.gif", "image/gif", gif,
                   facts=(Preview(tuple(segments), profile),),
                   width_px=profile.width_dots * profile.preview_scale,
-                  height_px=profile.height_dots * profile.preview_scale, duration_s=total),
+                  height_px=profile.height_dots * profile.preview_scale, duration_s=total,
+                  layout=laid),
         ]
+
+
+def laid_out(segments: Sequence[dict[str, object]], profile: LedProfile) -> tuple[LaidText, ...]:
+    """Every page (or scroll) of the show as the manifest's ``layout`` lists it, in dots."""
+    return tuple(LaidText(str(s["field"]), tuple(s["lines"]),  # type: ignore[arg-type]
+                          int(str(s.get("font_dots", profile.font_dots)))) for s in segments)
 
 
 @lru_cache(maxsize=64)

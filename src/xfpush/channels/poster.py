@@ -8,7 +8,7 @@ the bleed) plus a screen-sized PNG preview of the trim, both drawn from the one 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PIL import Image
 
@@ -17,6 +17,7 @@ from ..render.pdf import MM_PER_INCH, bleed_box_mm
 from ..render.pdfx import SLUG_MM, PrintSheet
 from ..render.vector import poster_pdf
 from ..typeset.fonts import FontSet
+from ..typeset.text import LaidText
 from .base import Asset
 from .checks import PrintPage
 from .templated import ImageProfile, TemplatedChannel, png_bytes
@@ -76,7 +77,7 @@ class PosterChannel(TemplatedChannel):
                           facts=(*facts, page, self.picture(message, plan, image)),
                           width_px=image.width, height_px=image.height,
                           width_mm=round(page_w, 1), height_mm=round(page_h, 1), dpi=profile.dpi,
-                          qr_url=qr_url)
+                          qr_url=qr_url, layout=tuple(plan.layout))
         trim = image.crop(plan.trim)
         preview = trim.resize((PREVIEW_WIDTH, round(trim.height * PREVIEW_WIDTH / trim.width)),
                               Image.Resampling.LANCZOS)
@@ -85,8 +86,15 @@ class PosterChannel(TemplatedChannel):
                               png_bytes(preview, preview_dpi),
                               facts=(*facts, self.picture(message, plan, preview)),
                               width_px=preview.width, height_px=preview.height,
-                              width_mm=trim_w, height_mm=trim_h, dpi=preview_dpi, qr_url=qr_url)
+                              width_mm=trim_w, height_mm=trim_h, dpi=preview_dpi, qr_url=qr_url,
+                              layout=scaled(plan.layout, PREVIEW_WIDTH / trim.width))
         return [pdf_asset, preview_asset]
+
+
+def scaled(layout: Sequence[LaidText], factor: float) -> tuple[LaidText, ...]:
+    """The layout of a scaled copy: the same lines, at the sizes they have there."""
+    return tuple(replace(laid, font_px=round(laid.font_px * factor))
+                 if laid.font_px is not None else laid for laid in layout)
 
 
 POSTER = PosterChannel()

@@ -18,7 +18,7 @@ from ..model.message import Message
 from ..render.qr import QUIET_ZONE_MODULES, build_matrix
 from ..render.qr import render as render_qr
 from ..typeset.fonts import FontSet
-from ..typeset.text import balanced_wrap
+from ..typeset.text import LaidText, balanced_wrap
 from .base import Asset, Check
 from .checks import Picture, register
 
@@ -63,36 +63,62 @@ class Line:
     bold: bool = False
     double: bool = False
     """Double width and height: half as many columns."""
+    field: str = "text"
+    """The message field it comes from (``text`` for fixed wording)."""
+    lead: int = 0
+    """Characters before the field's words (a tip's number or its indent)."""
 
 
 def layout(message: Message, profile: ReceiptProfile) -> list[Line | str]:
     """The slip from top to bottom: Lines, '-' rules and 'QR' where the code goes."""
     cols = profile.columns
+
+    def centred(text: str, field: str, bold: bool = False) -> list[Line | str]:
+        return [Line(t, "center", bold=bold, field=field)
+                for t in balanced_wrap(text, cols, columns)]
+
     out: list[Line | str] = [Line("消防安全提示", "center", bold=True, double=True)]
     if message.campaign:
-        out += [Line(t, "center") for t in balanced_wrap(message.campaign.name, cols, columns)]
+        out += centred(message.campaign.name, "campaign.name")
     out.append("-")
-    out += [Line(t, "center", bold=True) for t in balanced_wrap(
-        str(message.variants.get("receipt") or message.title), cols, columns)]
+    variant = message.variants.get("receipt")
+    out += centred(str(variant or message.title), "variants.receipt" if variant else "title",
+                   bold=True)
     for index, tip in enumerate(message.tips[: profile.tips], start=1):
-        marker = f"{index}."
+        marker, field = f"{index}.", f"tips[{index - 1}]"
         body = balanced_wrap(tip, cols - len(marker), columns)
-        out.append(Line(marker + body[0]))
-        out += [Line(" " * len(marker) + rest) for rest in body[1:]]
+        out.append(Line(marker + body[0], field=field, lead=len(marker)))
+        out += [Line(" " * len(marker) + rest, field=field, lead=len(marker))
+                for rest in body[1:]]
     out.append("-")
     for label, number in message.hotlines[:1]:
-        out.append(Line(f"{label} {number}", "center", bold=True, double=True))
-    rest = "  ".join(f"{label} {number}" for label, number in message.hotlines[1:])
-    if rest:
-        out += [Line(t, "center") for t in balanced_wrap(rest, cols, columns)]
+        out.append(Line(f"{label} {number}", "center", bold=True, double=True,
+                        field="hotlines[0]"))
+    for index, (label, number) in enumerate(message.hotlines[1:], start=1):
+        out += centred(f"{label} {number}", f"hotlines[{index}]")
     if message.qr:
         out.append("QR")
-        for text in (message.cta, message.qr.caption):
+        for text, field in ((message.cta, "cta"), (message.qr.caption, "qr.caption")):
             if text:
-                out += [Line(t, "center") for t in balanced_wrap(text, cols, columns)]
+                out += centred(text, field)
     if message.issuer:
-        out += [Line(t, "center") for t in balanced_wrap(message.issuer, cols, columns)]
+        out += centred(message.issuer, "issuer")
     return out
+
+
+def laid_out(items: Sequence[Line | str], profile: ReceiptProfile) -> tuple[LaidText, ...]:
+    """The slip's lines by field, at the printer's glyph size in dots (the manifest's layout)."""
+    glyph = profile.dots // profile.columns * 2
+    laid: list[LaidText] = []
+    for item in items:
+        if not isinstance(item, Line):
+            continue
+        size, words = glyph * (2 if item.double else 1), item.text[item.lead:]
+        if laid and laid[-1].field == item.field and laid[-1].font_px == size:
+            laid[-1] = LaidText(item.field, (*laid[-1].lines, words), size)
+        else:
+            laid.append(LaidText(item.field, (words,), size))
+    return tuple(laid)
 
 
 def preview_lines(items: list[Line | str], profile: ReceiptProfile) -> list[str]:
@@ -192,9 +218,10 @@ class ReceiptChannel:
 
     def describe(self, message: Message, profile_name: str, fonts: FontSet) -> Sequence[Asset]:
         profile = self.profiles[profile_name]
-        lines = Columns(tuple(layout(message, profile)), profile)
+        items = layout(message, profile)
         return [Asset(self.name, profile.name, f"receipt/{profile.name}.txt",
-                      "text/plain; charset=utf-8", b"", facts=(lines,))]
+                      "text/plain; charset=utf-8", b"", facts=(Columns(tuple(items), profile),),
+                      layout=laid_out(items, profile))]
 
     def render(self, message: Message, profile_name: str, fonts: FontSet) -> Sequence[Asset]:
         profile = self.profiles[profile_name]
@@ -208,15 +235,16 @@ class ReceiptChannel:
         png.save(buffer, "PNG", compress_level=1, dpi=(203, 203))
         preview = "\n".join(lines)
         base = (self.name, profile.name)
+        laid = laid_out(items, profile)
         return [
             Asset(*base, f"receipt/{profile.name}.bin", "application/vnd.escpos", stream,
                   facts=(width, EscPos(tuple(items), profile, url)), width_px=profile.dots,
-                  dpi=203, qr_url=url),
+                  dpi=203, qr_url=url, layout=laid),
             Asset(*base, f"receipt/{profile.name}.txt", "text/plain; charset=utf-8",
-                  (preview + "\n").encode("utf-8"), facts=(width,), text=preview),
+                  (preview + "\n").encode("utf-8"), facts=(width,), text=preview, layout=laid),
             Asset(*base, f"receipt/{profile.name}.png", "image/png", buffer.getvalue(),
                   facts=(Picture(png, url),), width_px=png.width, height_px=png.height, dpi=203,
-                  qr_url=url),
+                  qr_url=url, layout=laid),
         ]
 
 

@@ -29,8 +29,10 @@ class ScreenChannel(TemplatedChannel):
     title = "开机/映前画面"
     profiles = PROFILES
 
-    def layout_facts(self, plan: Plan, profile: ImageProfile) -> tuple[object, ...]:
-        return (*super().layout_facts(plan, profile), Evacuation(plan, profile.min_text_px))
+    def layout_facts(self, plan: Plan, profile: ImageProfile,
+                     audience: str = "general") -> tuple[object, ...]:
+        return (*super().layout_facts(plan, profile, audience),
+                Evacuation(plan, profile.min_text_px))
 
 
 @dataclass(frozen=True)

@@ -81,7 +81,6 @@ class StickerChannel(TemplatedChannel):
         layout = self.layout(message, profile, fonts)
         layout.theme.update({"primary": "#000000", "accent": "#000000", "ink": "#000000",
                              "paper": "#FFFFFF"})
-        layout.plan.background = "#FFFFFF"
         return layout.layout()
 
     def finish(self, image: Image.Image, profile: ImageProfile
@@ -99,21 +98,21 @@ class StickerChannel(TemplatedChannel):
                          media_type, data, facts=(PrinterBitmap(language, bitmap),),
                          width_px=bitmap.width, height_px=bitmap.height,
                          width_mm=float(profile.width_mm), height_mm=float(profile.height_mm),
-                         dpi=THERMAL_DPI, qr_url=qr_url)
+                         dpi=THERMAL_DPI, qr_url=qr_url, layout=tuple(plan.layout))
 
         sheet_pdf, count = sheet(plan, fonts, profile.width_mm, profile.height_mm, message.title)
         page_w, page_h = media_box_mm(sheet_pdf)
         assets = [
             self.png_asset(message, profile, bitmap,
-                           (*facts, self.picture(message, plan, bitmap)),
+                           (*facts, self.picture(message, plan, bitmap)), plan,
                            mm=(float(profile.width_mm), float(profile.height_mm))),
             label_file("zpl", "application/x-zpl", zpl(bitmap)),
             label_file("tspl", "application/x-tspl",
                        tspl(bitmap, profile.width_mm, profile.height_mm, profile.gap_mm)),
             Asset(self.name, profile.name, f"sticker/{profile.name}-sheet.pdf", "application/pdf",
                   sheet_pdf, facts=(Sheet(count), PrintPage(A4_MM, 0.0)),
-                  width_mm=round(page_w, 1),
-                  height_mm=round(page_h, 1), dpi=THERMAL_DPI, qr_url=qr_url),
+                  width_mm=round(page_w, 1), height_mm=round(page_h, 1), dpi=THERMAL_DPI,
+                  qr_url=qr_url, layout=tuple(plan.layout)),
         ]
         if profile.name.startswith("waybill"):
             remark, source = waybill_remark(message)

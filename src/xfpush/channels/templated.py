@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PIL import Image
 
@@ -16,6 +17,10 @@ from ..render.templates import load_template
 from ..typeset.fonts import FontSet
 from .base import Asset
 from .checks import Layout, Picture
+
+AUDIENCE_TEXT_SCALE = {"elderly": 1.25}
+"""Audiences that need larger text: every medium's smallest size is raised by this factor."""
+AUDIENCE_NAMES = {"elderly": "老年人"}
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,22 @@ class ImageProfile:
     def bleed_px(self) -> int:
         return round(self.bleed_mm * self.dpi / MM_PER_INCH) if self.dpi else 0
 
+    def for_audience(self, audience: str) -> ImageProfile:
+        """The profile with its smallest text raised for an audience that needs larger text."""
+        scale = AUDIENCE_TEXT_SCALE.get(audience, 1.0)
+        if scale == 1.0:
+            return self
+        return replace(self, min_text_px=math.ceil(self.min_text_px * scale),
+                       min_text_mm=None if self.min_text_mm is None else
+                       round(self.min_text_mm * scale, 2))
+
+    @property
+    def text_floor_px(self) -> int:
+        """The smallest text in pixels: from ``min_text_px`` and, on paper, ``min_text_mm``."""
+        if self.min_text_mm is not None and self.dpi:
+            return max(self.min_text_px, math.ceil(self.min_text_mm * self.dpi / MM_PER_INCH))
+        return self.min_text_px
+
 
 def png_bytes(image: Image.Image, dpi: int | None = None) -> bytes:
     buffer = io.BytesIO()
@@ -66,7 +87,8 @@ class TemplatedChannel:
     def layout(self, message: Message, profile: ImageProfile, fonts: FontSet) -> TemplateLayout:
         return TemplateLayout(message, fonts, load_template(profile.template),
                               (profile.width_px, profile.height_px), dpi=profile.dpi,
-                              safe=profile.safe, bleed=profile.bleed_px)
+                              safe=profile.safe, bleed=profile.bleed_px,
+                              min_text_px=profile.for_audience(message.audience).text_floor_px)
 
     def plan(self, message: Message, profile_name: str, fonts: FontSet) -> Plan:
         profile = self.profiles[profile_name]
@@ -78,12 +100,17 @@ class TemplatedChannel:
             return self.render(message, profile_name, fonts)  # text profiles: cheap to make
         plan = self.plan(message, profile_name, fonts)
         return [Asset(self.name, profile.name, f"{self.name}/{profile.name}.png", "image/png",
-                      b"", facts=self.layout_facts(plan, profile))]
+                      b"", facts=self.layout_facts(plan, profile, message.audience),
+                      layout=tuple(plan.layout))]
 
-    def layout_facts(self, plan: Plan, profile: ImageProfile) -> tuple[object, ...]:
-        """What checks read of the layout: the plan and the medium's limits."""
-        return (Layout(plan, profile.dpi, profile.min_text_px, profile.min_text_mm,
-                       profile.reserved),)
+    def layout_facts(self, plan: Plan, profile: ImageProfile,
+                     audience: str = "general") -> tuple[object, ...]:
+        """What checks read of the layout: the plan and the medium's limits (for the audience)."""
+        limits = profile.for_audience(audience)
+        note = f"（{AUDIENCE_NAMES.get(audience, audience)}，{profile.min_text_px}px" \
+               f"×{AUDIENCE_TEXT_SCALE[audience]:g}）" if limits is not profile else ""
+        return (Layout(plan, profile.dpi, limits.min_text_px, limits.min_text_mm,
+                       profile.reserved, note),)
 
     def finish(self, image: Image.Image, profile: ImageProfile
                ) -> tuple[Image.Image, tuple[object, ...]]:
@@ -95,7 +122,7 @@ class TemplatedChannel:
         """The finished image, its plan, and the facts known about it before its pixels."""
         plan = self.plan(message, profile.name, fonts)
         image, treated = self.finish(draw_plan(plan, fonts, self.antialias), profile)
-        return image, plan, (*self.layout_facts(plan, profile), *treated)
+        return image, plan, (*self.layout_facts(plan, profile, message.audience), *treated)
 
     def picture(self, message: Message, plan: Plan, image: Image.Image,
                 reserved: tuple[tuple[str, Box], ...] = ()) -> Picture:
@@ -107,16 +134,17 @@ class TemplatedChannel:
         profile = self.profiles[profile_name]
         image, plan, facts = self.draw(message, profile, fonts)
         pixels = self.picture(message, plan, image, profile.reserved)
-        return [self.png_asset(message, profile, image, (*facts, pixels))]
+        return [self.png_asset(message, profile, image, (*facts, pixels), plan)]
 
     def png_asset(self, message: Message, profile: ImageProfile, image: Image.Image,
-                  facts: tuple[object, ...], mm: tuple[float, float] | None = None) -> Asset:
+                  facts: tuple[object, ...], plan: Plan,
+                  mm: tuple[float, float] | None = None) -> Asset:
         width_mm, height_mm = mm or (_mm(image.width, profile.dpi), _mm(image.height, profile.dpi))
         return Asset(self.name, profile.name, f"{self.name}/{profile.name}.png",
                      "image/png", png_bytes(image, profile.dpi), facts=facts,
                      width_px=image.width, height_px=image.height, dpi=profile.dpi,
                      width_mm=width_mm, height_mm=height_mm,
-                     qr_url=message.qr.url if message.qr else None)
+                     qr_url=message.qr.url if message.qr else None, layout=tuple(plan.layout))
 
 
 def _mm(pixels: int, dpi: int | None) -> float | None:

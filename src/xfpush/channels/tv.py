@@ -11,7 +11,7 @@ from PIL import Image
 
 from ..model.message import Message
 from ..typeset.fonts import FontSet
-from ..typeset.text import balanced_wrap, display_width
+from ..typeset.text import LaidText, balanced_wrap, display_width
 from .base import Asset, Check
 from .checks import register
 from .templated import ImageProfile, TemplatedChannel
@@ -69,17 +69,23 @@ def luma_range(image: Image.Image) -> tuple[int, int]:
     return int(np.floor(luma.min())), int(np.ceil(luma.max() - 1e-3))
 
 
-def ticker_text(message: Message) -> str:
-    """The crawl: a variant if given, else title, first tips and the fire hotline."""
+def ticker_parts(message: Message) -> list[tuple[str, str]]:
+    """(field, sentence) of the crawl: a variant if given, else title, first tips and the fire
+    hotline, each ending with its full stop."""
     for key in ("ticker", "tv"):
         value = message.variants.get(key)
         if isinstance(value, str) and value:
-            return value
-    parts = [f"【消防安全提示】{message.title.replace(' ', '，')}"]
-    parts += list(message.tips[:3])
+            return [(f"variants.{key}", value)]
+    parts = [("title", f"【消防安全提示】{message.title.replace(' ', '，')}")]
+    parts += [(f"tips[{index}]", tip) for index, tip in enumerate(message.tips[:3])]
     label, number = message.hotlines[0]
-    parts.append(f"如遇{label}请拨打{number}")
-    return "。".join(p.rstrip("。；") for p in parts) + "。"
+    parts.append(("hotlines[0]", f"如遇{label}请拨打{number}"))
+    return [(field, text.rstrip("。；") + "。") for field, text in parts]
+
+
+def ticker_text(message: Message) -> str:
+    """The crawl as one line of text."""
+    return "".join(text for _, text in ticker_parts(message))
 
 
 def _timestamp(seconds: float, comma: bool = True) -> str:
@@ -93,38 +99,40 @@ def _timestamp(seconds: float, comma: bool = True) -> str:
 
 
 def cue_lines(text: str, columns: int) -> list[str]:
-    """Sentences packed into cues, broken after commas where possible, never mid-number."""
-    lines: list[str] = []
-    for sentence in (s for s in re.split(r"(?<=[。！？；])", text) if s.strip()):
-        current = ""
-        for phrase in (p for p in re.split(r"(?<=[，、：])", sentence) if p):
-            if display_width(current + phrase) <= columns:
-                current += phrase
-                continue
-            if current:
-                lines.append(current)
-            pieces = balanced_wrap(phrase, columns, display_width)
-            lines.extend(pieces[:-1])
-            current = pieces[-1]
-        if current:
-            lines.append(current)
-    return lines
+    """Sentences split into cues of even length at word boundaries (after a comma where that
+    costs no extra cue), never mid-number, never a fragment for the last cue."""
+    return [line for sentence in re.split(r"(?<=[。！？；])", text) if sentence.strip()
+            for line in balanced_wrap(sentence, columns, display_width)]
 
 
-def cues(text: str, profile: TickerProfile) -> list[tuple[float, float, str]]:
-    """(start, end, text) cues, each long enough to be read at the profile's speed."""
+def cues(parts: Sequence[tuple[str, str]], profile: TickerProfile
+         ) -> list[tuple[float, float, str, str]]:
+    """(start, end, text, field) cues, each long enough to be read at the profile's speed."""
     timed, clock = [], 0.0
-    for line in cue_lines(text, profile.cue_columns):
-        visible = len(line.replace(" ", ""))
-        duration = max(profile.min_cue_s, round(visible / profile.chars_per_second + 0.05, 1))
-        timed.append((clock, clock + duration, line))
-        clock += duration
+    for field, text in parts:
+        for line in cue_lines(text, profile.cue_columns):
+            visible = len(line.replace(" ", ""))
+            duration = max(profile.min_cue_s, round(visible / profile.chars_per_second + 0.05, 1))
+            timed.append((clock, clock + duration, line, field))
+            clock += duration
     return timed
 
 
-def srt(timed: list[tuple[float, float, str]]) -> str:
+def cue_layout(timed: Sequence[tuple[float, float, str, str]],
+               font_px: int | None = None) -> tuple[LaidText, ...]:
+    """Cues grouped by the field they come from, in order: the manifest's ``layout``."""
+    laid: list[LaidText] = []
+    for _, _, line, field in timed:
+        if laid and laid[-1].field == field:
+            laid[-1] = LaidText(field, (*laid[-1].lines, line), font_px)
+        else:
+            laid.append(LaidText(field, (line,), font_px))
+    return tuple(laid)
+
+
+def srt(timed: Sequence[tuple[float, float, str, str]]) -> str:
     blocks = [f"{i}\n{_timestamp(a)} --> {_timestamp(b)}\n{t}\n"
-              for i, (a, b, t) in enumerate(timed, start=1)]
+              for i, (a, b, t, _) in enumerate(timed, start=1)]
     return "\n".join(blocks)
 
 
@@ -177,20 +185,23 @@ class TvChannel(TemplatedChannel):
         return super().render(message, profile_name, fonts)
 
     def ticker(self, message: Message, profile: TickerProfile, fonts: FontSet) -> list[Asset]:
-        text = ticker_text(message)
-        timed = cues(text, profile)
+        parts = ticker_parts(message)
+        text = "".join(part for _, part in parts)
+        timed = cues(parts, profile)
         subtitles = srt(timed)
         script, crawl_s = ass(text, profile, fonts)
-        pace = (Pace(tuple(timed), profile.chars_per_second),)
+        pace = (Pace(tuple((a, b, t) for a, b, t, _ in timed), profile.chars_per_second),)
         measured = srt_duration(subtitles)
+        crawl = tuple(LaidText(field, (part,), profile.font_px) for field, part in parts)
         name = profile.name
         return [
             Asset(self.name, name, "tv/ticker.txt", "text/plain; charset=utf-8",
                   (text + "\n").encode("utf-8"), facts=pace, text=text),
             Asset(self.name, name, "tv/ticker.srt", "application/x-subrip",
-                  subtitles.encode("utf-8"), facts=pace, text=subtitles, duration_s=measured),
+                  subtitles.encode("utf-8"), facts=pace, text=subtitles, duration_s=measured,
+                  layout=cue_layout(timed)),
             Asset(self.name, name, "tv/ticker.ass", "text/x-ssa", script.encode("utf-8"),
-                  facts=pace, text=script, duration_s=crawl_s),
+                  facts=pace, text=script, duration_s=crawl_s, layout=crawl),
         ]
 
 

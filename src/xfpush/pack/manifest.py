@@ -39,7 +39,7 @@ def asset_entry(asset: Asset) -> dict[str, Any]:
         "media_type": asset.media_type, "sha256": sha256(asset.data), "bytes": len(asset.data),
         "width_px": asset.width_px, "height_px": asset.height_px, "width_mm": asset.width_mm,
         "height_mm": asset.height_mm, "dpi": asset.dpi, "duration_s": asset.duration_s,
-        "text": asset.text, "qr_url": asset.qr_url,
+        "text": asset.text, "qr_url": asset.qr_url, "layout": asset.layout_entries(),
         "loudness_lufs": asset.loudness_lufs, "true_peak_dbtp": asset.true_peak_dbtp,
         "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail} for c in asset.checks],
     }

@@ -2,7 +2,8 @@
 
 Every block kind is measured the same way (``measure``: how big it is for a slot, and how to add
 it to the plan once placed), so a block sits in a fixed box or in a stack alike. The template
-language itself is described in ``render.templates``; stacks are in ``render.stack``.
+language and the fit ladder are described in ``render.templates``; stacks are in
+``render.stack``, lists (tips, a lead paragraph) in ``render.lists``.
 """
 
 from __future__ import annotations
@@ -13,15 +14,17 @@ from pathlib import Path
 from ..errors import TextFitError
 from ..model.message import Message
 from ..typeset.fonts import FontSet
-from ..typeset.text import balanced_wrap, fit_text, wrap
+from ..typeset.text import LaidText, fit_text
+from .lists import measure_list as _measure_list
 from .plan import Box, Plan
-from .qr import build_matrix, module_px_for
+from .qr import build_matrix, min_module_px, module_px_for
 from .raster import TextBlock
 from .stack import UNBOUNDED, Piece, place_in_box
-from .templates import Block, Template, colour, field_text, library
+from .templates import Block, Template, colour, field_text
 
-LEAD_GAP_EM = 0.8  # between a lead paragraph and the first item, in em of the shared size
-ITEM_GAP_EM = 0.3  # between list items
+LABEL_SHARE = 0.5  # a hotline's label, in em of its number
+GAIN = 1.15
+"""How much larger the compact pass must set the lists to be chosen for that alone."""
 
 
 class TemplateLayout:
@@ -31,7 +34,7 @@ class TemplateLayout:
                  canvas: tuple[int, int], *, dpi: int | None = None,
                  safe: Box = (0.04, 0.04, 0.96, 0.96), theme: dict[str, str] | None = None,
                  min_qr_module: int | None = None, stage: int | None = None,
-                 bleed: int = 0) -> None:
+                 bleed: int = 0, min_text_px: int = 1) -> None:
         self.message, self.fonts, self.template, self.dpi = message, fonts, template, dpi
         self.bleed = bleed
         self.width, self.height = canvas[0] - 2 * bleed, canvas[1] - 2 * bleed
@@ -41,8 +44,16 @@ class TemplateLayout:
         self.theme = theme or dict(message.theme)
         self.min_qr_module = min_qr_module
         self.stage = stage
-        self.plan = Plan(canvas, (bleed, bleed, bleed + self.width, bleed + self.height),
-                         self.px_box(safe), background=colour(template.background, self.theme))
+        self.min_text_px = max(1, min_text_px)
+        """No text is set smaller than this (the medium's limit, raised for the audience)."""
+        self.canvas, self.safe = canvas, safe
+        self.compact = False
+        self.plan = self._new_plan()
+
+    def _new_plan(self) -> Plan:
+        b = self.bleed
+        return Plan(self.canvas, (b, b, b + self.width, b + self.height), self.px_box(self.safe),
+                    background=colour(self.template.background, self.theme))
 
     def px_box(self, box: Box) -> Box:
         """A box in fractions of the page (the trim) in canvas pixels."""
@@ -51,6 +62,25 @@ class TemplateLayout:
                 b + box[3] * self.height)
 
     def layout(self) -> Plan:
+        """The plan; laid out again with ``compact`` keys when something was left out or a
+        list went down to its smallest size, keeping that if it shows more, or larger."""
+        try:
+            plan = self._attempt(compact=False)
+        except TextFitError:
+            if not self.template.has_compact:
+                raise
+            return self._attempt(compact=True)
+        if (plan.omitted or plan.strained) and self.template.has_compact:
+            try:
+                roomier = self._attempt(compact=True)
+            except TextFitError:
+                return plan
+            if _roomier(roomier, plan):
+                return roomier
+        return plan
+
+    def _attempt(self, compact: bool) -> Plan:
+        self.compact, self.plan = compact, self._new_plan()
         for block in self.blocks(""):
             assert block.box is not None
             box = self.px_box(block.box)
@@ -62,7 +92,8 @@ class TemplateLayout:
 
     def blocks(self, stack: str) -> list[Block]:
         """The blocks of a stack ('' for the page) that apply to this message, this audience."""
-        chosen = (b.for_audience(self.message.audience) for b in self.template.children(stack))
+        chosen = (b.adapted(self.message.audience, self.compact)
+                  for b in self.template.children(stack))
         return [block for block in chosen if self._applies(block)]
 
     def _applies(self, block: Block) -> bool:
@@ -84,7 +115,18 @@ class TemplateLayout:
         return colour(name, self.theme)
 
     def size_range(self, block: Block) -> tuple[int, int]:
-        return max(1, round(block.size[0] * self.unit)), max(1, round(block.size[1] * self.unit))
+        """(largest, smallest) text size in pixels, never below the medium's smallest."""
+        smallest = max(self.min_text_px, round(block.size[1] * self.unit))
+        return max(smallest, round(block.size[0] * self.unit)), smallest
+
+    def text(self, field: str, lines: tuple[str, ...], x: float, y: float, width: float,
+             size: int, fill: str, *, bold: bool = False, align: str = "left",
+             line_height: float = 1.3) -> TextBlock:
+        """Add lines of one field to the plan, and to its record of the layout."""
+        block = TextBlock(lines, x, y, width, size, fill, bold, align, line_height)
+        self.plan.texts.append(block)
+        self.plan.layout.append(LaidText(field, lines, size))
+        return block
 
     # -- fixed boxes -------------------------------------------------------------------------
     def _rect(self, block: Block, box: Box) -> None:
@@ -103,7 +145,8 @@ class TemplateLayout:
         piece.place(box[0], top)
 
     def _tips(self, block: Block, box: Box) -> None:
-        self.measure_list(block, box[2] - box[0], box[3] - box[1], top=box[1]).place(box[0], box[1])
+        self.measure_list(block, box[2] - box[0], box[3] - box[1], top=box[1]).place(
+            box[0], box[1])
 
     _list = _tips
 
@@ -122,161 +165,107 @@ class TemplateLayout:
             self.plan.images.append((path, box))
 
     def _hotlines(self, block: Block, box: Box) -> None:
-        hotlines = self.message.hotlines[: block.count]
-        largest, smallest = self.size_range(block)
-        width, height = box[2] - box[0], box[3] - box[1]
         if block.style == "inline":
             inline = Block("text", block.box, fields=("hotlines",), size=block.size, bold=True,
                            color=block.color, align=block.align, valign=block.valign,
                            max_lines=1, what="热线")
             self._text(inline, box)
             return
+        hotlines = self.message.hotlines[: block.count]
+        width, height = box[2] - box[0], box[3] - box[1]
         column = width / len(hotlines)
-        label_share = 0.5
-        number = min(
-            fit_text(num, box_width=column * 0.92, box_height=height / (1 + label_share * 1.2),
-                     max_size=largest, min_size=smallest, line_height=1.05, max_lines=1,
-                     width_at=lambda s, size: self.fonts.width(s, size, True),
-                     what=f"热线“{label}”").size
-            for label, num in hotlines)
-        label_size = max(1, round(number * label_share))
-        total = label_size * 1.2 + number * 1.05
+        number, label = self._hotline_sizes(block, column, height)
+        total = label * 1.2 + number * 1.05
         top = box[1] + (height - total) / 2 if block.valign == "middle" else box[1]
-        for index, (label, num) in enumerate(hotlines):
+        for index, (name, num) in enumerate(hotlines):
             x = box[0] + index * column
-            self.plan.texts.append(TextBlock((label,), x, top, column, label_size,
-                                             self.colour(block.label_color), bold=True,
-                                             align=block.align, line_height=1.2))
-            self.plan.texts.append(TextBlock((num,), x, top + label_size * 1.2, column, number,
-                                             self.colour(block.color), bold=True,
-                                             align=block.align, line_height=1.05))
+            self.text(f"hotlines[{index}].label", (name,), x, top, column, label,
+                      self.colour(block.label_color), bold=True, align=block.align,
+                      line_height=1.2)
+            self.text(f"hotlines[{index}].number", (num,), x, top + label * 1.2, column,
+                      number, self.colour(block.color), bold=True, align=block.align,
+                      line_height=1.05)
+
+    def _hotline_sizes(self, block: Block, column: float, height: float) -> tuple[int, int]:
+        """(number, label) sizes: numbers as large as the column and the box allow."""
+        largest, smallest = self.size_range(block)
+        number = min(
+            fit_text(num, box_width=column * 0.92, box_height=UNBOUNDED, max_size=largest,
+                     min_size=smallest, line_height=1.05, max_lines=1,
+                     width_at=lambda s, size: self.fonts.width(s, size, True),
+                     what=f"热线“{label}”的号码（hotlines.{label}）").size
+            for label, num in self.message.hotlines[: block.count])
+        while True:
+            label = max(self.min_text_px, round(number * LABEL_SHARE))
+            if label * 1.2 + number * 1.05 <= height + 0.5 or number <= smallest:
+                return number, label
+            number -= 1
 
     # -- measuring ---------------------------------------------------------------------------
     def measure_text(self, block: Block, width: float, height: float | None) -> Piece | None:
-        """The first field that fits, at its largest size; None for an optional misfit."""
+        """The first field that fits, at its largest size; None for an optional misfit.
+
+        A field an earlier block already shows is skipped (a title that fell back to the
+        slogan leaves the slogan block out rather than saying it twice).
+        """
         largest, smallest = self.size_range(block)
-        failure: TextFitError | None = None
-        tried = [name for name in block.fields if field_text(self.message, name)]
+        shown = set(self.plan.used_fields.values())
+        tried = [name for name in block.fields if field_text(self.message, name)
+                 and (name.startswith("text:") or name not in shown)]
+        failures: list[TextFitError] = []
         for name in tried:
-            what = block.what if len(block.fields) == 1 else f"{block.what}（{name}）"
             try:
                 fitted = fit_text(field_text(self.message, name), box_width=width,
                                   box_height=UNBOUNDED if height is None else height,
                                   max_size=largest, min_size=smallest,
                                   line_height=block.line_height,
                                   width_at=lambda s, size: self.fonts.width(s, size, block.bold),
-                                  max_lines=block.max_lines, balanced=block.balanced, what=what)
+                                  max_lines=block.max_lines, balanced=block.balanced,
+                                  what=f"{block.what}（{name}）")
             except TextFitError as exc:
-                failure = failure or exc
+                failures.append(exc)
                 continue
             self.plan.used_fields[block.what] = name
-            return self._text_piece(block, width, fitted.lines, fitted.size)
-        if failure and not block.optional:
-            if len(block.fields) == 1:
-                raise failure
-            raise TextFitError(f"{failure}（依次尝试了 {'、'.join(block.fields)}，都放不下）",
-                               cut_chars=failure.cut_chars)
+            return self._text_piece(block, width, field_label(name), fitted.lines, fitted.size)
+        if failures and not block.optional:
+            first = failures[0]
+            if len(failures) == 1:
+                raise first
+            others = "、".join(tried[1:len(failures)])
+            raise TextFitError(f"{first}（备用的 {others} 也放不下）", cut_chars=first.cut_chars)
         return None
 
-    def _text_piece(self, block: Block, width: float, lines: tuple[str, ...],
+    def _text_piece(self, block: Block, width: float, field: str, lines: tuple[str, ...],
                     size: int) -> Piece:
         if block.hug:
             width = max(self.fonts.width(line, size, block.bold) for line in lines)
 
         def place(x: float, y: float) -> None:
-            self.plan.texts.append(TextBlock(lines, x, y, width, size, self.colour(block.color),
-                                             bold=block.bold, align=block.align,
-                                             line_height=block.line_height))
+            self.text(field, lines, x, y, width, size, self.colour(block.color),
+                      bold=block.bold, align=block.align, line_height=block.line_height)
 
         return Piece(width, len(lines) * size * block.line_height, place)
 
     def measure_list(self, block: Block, width: float, height: float | None,
                      top: float = 0.0) -> Piece:
-        """As many items as fit (first ones first), at the largest size that fits them all."""
-        numbered = block.type == "tips"
-        items = list(self.message.tips[: block.count] if numbered
-                     else library()[block.items or ""][: block.count])
-        lead = field_text(self.message, block.lead) if block.lead else ""
-        bottom = math.inf if height is None else top + height
-        largest, smallest = self.size_range(block)
-        for count in range(len(items), 0, -1):
-            for size in range(largest, smallest - 1, -1):
-                drawn = self._list_at(block, 0.0, top, width, size, lead, items[:count])
-                if drawn is not None and drawn[2] <= bottom + 0.5:
-                    return self._list_piece(block, width, size, lead, items, count,
-                                            drawn[2] - top)
-        if lead:
-            chars = len(lead) + (len(items[0]) if items else 0)
-            raise TextFitError(f"{block.what}过长：最小字号 {smallest}px 下只保留第一条也放不下"
-                               f"（共 {chars} 字），请缩短正文", cut_chars=chars // 3)
-        raise TextFitError(f"{block.what}过长：最小字号 {smallest}px 下连第一条"
-                           f"“{items[0] if items else ''}”也放不下，请缩短这一条",
-                           cut_chars=max(1, len(items[0]) // 3) if items else 0)
-
-    def _list_piece(self, block: Block, width: float, size: int, lead: str, items: list[str],
-                    count: int, used: float) -> Piece:
-        def place(x: float, y: float) -> None:
-            drawn = self._list_at(block, x, y, width, size, lead, items[:count])
-            assert drawn is not None
-            texts, circles, _ = drawn
-            self.plan.circles.extend(circles)
-            self.plan.texts.extend(texts)
-            if block.type == "tips":
-                self.plan.tips_total, self.plan.tips_shown = len(items), count
-
-        return Piece(width, used, place)
-
-    def _list_at(self, block: Block, x: float, y: float, width: float, size: int, lead: str,
-                 items: list[str]) -> tuple[list[TextBlock], list[tuple[float, float, float, str]],
-                                            float] | None:
-        """(texts, marker discs, bottom) of the items set at ``size``; None if a word won't fit."""
-        numbered = block.type == "tips"
-        marker = 1.25 * size
-        indent = marker + 0.45 * size
-        ink, accent = self.colour(block.color), self.colour(block.label_color)
-        texts: list[TextBlock] = []
-        markers: list[TextBlock] = []
-        circles: list[tuple[float, float, float, str]] = []
-        try:
-            if lead:
-                lines = tuple(wrap(lead, width, lambda s: self.fonts.width(s, size, block.bold)))
-                texts.append(TextBlock(lines, x, y, width, size, self.colour("body"),
-                                       bold=block.bold, line_height=block.line_height))
-                y += texts[-1].height + LEAD_GAP_EM * size
-            for number, item in enumerate(items, start=1):
-                lines = tuple(balanced_wrap(item, width - indent,
-                                            lambda s: self.fonts.width(s, size, block.bold)))
-                text = TextBlock(lines, x + indent, y, width - indent, size, ink,
-                                 bold=block.bold, line_height=block.line_height)
-                texts.append(text)
-                cy = text.y + size * block.line_height / 2
-                circles.append((x + marker / 2, cy, marker / 2 if numbered else marker / 5,
-                                accent))
-                if numbered:
-                    digit = round(size * 0.78)
-                    markers.append(TextBlock((str(number),), x, cy - digit * 0.62, marker, digit,
-                                             self.colour("paper"), bold=True, align="center",
-                                             line_height=1.2))
-                y += text.height + ITEM_GAP_EM * size
-        except TextFitError:
-            return None
-        # digits first, then the items: the order the plan has always drawn them in
-        return markers + texts, circles, y - ITEM_GAP_EM * size
+        """A tips or list block: see ``render.lists``."""
+        return _measure_list(self, block, width, height, top)
 
     def measure_qr(self, block: Block, width: float, height: float | None) -> Piece | None:
+        """The QR as large as the slot allows, never below the module size that scans."""
         link = self.message.qr
         if link is None:
             return None
         matrix = build_matrix(link.url)
         side = math.floor(min(width, math.inf if height is None else height))
         module = module_px_for(matrix, side, self.dpi)
-        if self.min_qr_module:
-            module = max(module, self.min_qr_module)
+        least = max(min_module_px(self.dpi), self.min_qr_module or 0)
+        module = max(module, least)
         drawn = matrix.side_px(module)
         if drawn > side + 1:
-            raise TextFitError(f"二维码放不下：{matrix.modules} 模块加静区需要 {drawn}px，"
-                               f"区域只有 {side}px；请缩短链接（现 {len(link.url)} 个字符）",
-                               cut_chars=0)
+            raise TextFitError(f"二维码放不下：{matrix.modules} 模块加静区、每模块至少 {least}px，"
+                               f"需要 {drawn}px，区域只有 {side}px；请缩短链接"
+                               f"（qr.url，现 {len(link.url)} 个字符）", cut_chars=0)
 
         def place(x: float, y: float) -> None:
             self.plan.qr = (matrix, module, round(x), round(y))
@@ -285,3 +274,18 @@ class TemplateLayout:
 
     def image_path(self, block: Block) -> Path | None:
         return self.message.logo if block.source == "logo" else self.message.evacuation_map
+
+
+def _roomier(compact: Plan, plan: Plan) -> bool:
+    """Whether the compact pass is worth its smaller title and QR: it leaves less out, or
+    sets the lists markedly larger (``GAIN``)."""
+    if len(compact.omitted) != len(plan.omitted):
+        return len(compact.omitted) < len(plan.omitted)
+    return min(compact.list_px, default=0) >= GAIN * min(plan.list_px, default=0) > 0
+
+
+def field_label(name: str) -> str:
+    """The field name the manifest uses for a template field (``hotline`` is the first one)."""
+    if name.startswith("text:"):
+        return "text"
+    return "hotlines[0]" if name == "hotline" else name

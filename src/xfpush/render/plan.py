@@ -14,6 +14,7 @@ from PIL import Image, ImageDraw
 
 from ..model.images import open_image
 from ..typeset.fonts import FontSet
+from ..typeset.text import LaidText
 from .qr import QrMatrix
 from .qr import render as render_qr
 from .raster import TextBlock, draw_block
@@ -42,10 +43,24 @@ class Plan:
     tips_total: int = 0
     used_fields: dict[str, str] = field(default_factory=dict)
     """Which message field each text slot ended up using (variants and fallbacks)."""
+    layout: list[LaidText] = field(default_factory=list)
+    """Every text as set, field by field, in drawing order (the manifest's ``layout``)."""
+    omitted: list[str] = field(default_factory=list)
+    """Fields the fit ladder left out to make room (``body``, ``tips[5]`` …)."""
+    list_px: list[int] = field(default_factory=list)
+    """The size each list (tips, reminders) was set at."""
+    strained: bool = False
+    """A list had to shrink well below its largest size."""
 
     @property
     def min_text_px(self) -> int:
         return min((block.size for block in self.texts), default=0)
+
+    @property
+    def smallest_field(self) -> str:
+        """The field set at the smallest size ('' when no text was set)."""
+        laid = [text for text in self.layout if text.font_px is not None]
+        return min(laid, key=lambda text: text.font_px or 0).field if laid else ""
 
     def content_boxes(self) -> list[tuple[str, Box]]:
         """(label, box) of everything that carries information: text, QR, images."""

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 from ..errors import InputError, TextFitError
 from ..typeset.text import fit_text
 from .plan import Box
-from .raster import TextBlock
 from .templates import Block
 
 if TYPE_CHECKING:
@@ -164,9 +163,10 @@ def _across(layout: TemplateLayout, slots: list[tuple[Block, Piece | None]], wid
     tall = height if height is not None else max((p.height for _, p in pieces), default=0.0)
 
     def place(x: float, y: float) -> None:
-        for (_, piece), gap in zip(pieces, gaps, strict=True):
+        for (item, piece), gap in zip(pieces, gaps, strict=True):
             x += gap
-            piece.place(x, y)
+            drop = {"middle": 0.5, "bottom": 1.0}.get(item.valign, 0.0)
+            piece.place(x, y + max(0.0, tall - piece.height) * drop)
             x += piece.width
 
     return Piece(width, tall, place)
@@ -213,7 +213,7 @@ def measure_grid(layout: TemplateLayout, block: Block, width: float) -> Piece:
         try:
             number = min(fit_text(num, box_width=column * 0.9, box_height=UNBOUNDED,
                                   max_size=largest, min_size=smallest, line_height=1.1,
-                                  max_lines=1, what=f"热线“{label}”的号码",
+                                  max_lines=1, what=f"热线“{label}”的号码（hotlines.{label}）",
                                   width_at=lambda s, size: layout.fonts.width(s, size, True)).size
                          for label, num in hotlines)
         except TextFitError as exc:
@@ -228,6 +228,7 @@ def _grid(layout: TemplateLayout, block: Block, width: float, columns: int,
           number: int) -> Piece:
     hotlines = layout.message.hotlines[: block.count]
     label = round(layout.length(block.label_size)) if block.label_size else round(number * 0.5)
+    label = max(label, layout.min_text_px)
     row = label * 1.3 + number * 1.1
     row_gap = label * 0.5
     rows = -(-len(hotlines) // columns)
@@ -239,12 +240,12 @@ def _grid(layout: TemplateLayout, block: Block, width: float, columns: int,
             in_row = min(columns, len(hotlines) - line * columns)
             left = x + (width - in_row * column) / 2 + col * column
             top = y + line * (row + row_gap)
-            layout.plan.texts.append(TextBlock((name,), left, top, column, label,
-                                               layout.colour(block.label_color), bold=True,
-                                               align="center", line_height=1.2))
-            layout.plan.texts.append(TextBlock((num,), left, top + label * 1.3, column, number,
-                                               layout.colour(block.color), bold=True,
-                                               align="center", line_height=1.1))
+            layout.text(f"hotlines[{index}].label", (name,), left, top, column, label,
+                        layout.colour(block.label_color), bold=True, align="center",
+                        line_height=1.2)
+            layout.text(f"hotlines[{index}].number", (num,), left, top + label * 1.3, column,
+                        number, layout.colour(block.color), bold=True, align="center",
+                        line_height=1.1)
             if col and block.divider:
                 rule = max(1.0, label * 0.08) / 2
                 layout.plan.rects.append(((left - rule, top + label * 0.2, left + rule,

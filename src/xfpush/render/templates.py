@@ -41,6 +41,16 @@ Conditions and audiences. ``when = "qr"`` (or ``logo``, ``evacuation``, ``tips``
 ``!qr`` …) keeps a block only when the message has that. ``audience.elderly = {size = [..]}``
 replaces any keys of a block for that audience, e.g. larger minimum sizes for the elderly.
 
+The fit ladder. Every text block tries its fields in order (a variant, the field, a shorter
+one), each reflowed and shrunk between its sizes; a field already shown by an earlier block is
+not shown twice. A list drops its ``lead`` paragraph before it drops items, then drops items from
+the last. No text is set below the medium's smallest size (raised for the elderly). When a page
+had to leave something out, or squeeze a list well below its largest size, it is laid out once
+more with every block's ``compact`` keys (``compact = {height = 200}``: a smaller title, a
+smaller QR within its minimum module size, tighter gaps), and that layout is kept if it shows
+more, or sets the lists markedly larger. Only when even the first item cannot be set does the
+page fail, naming the field, the size limit, the room and how much to cut.
+
 Colours: theme names (``primary``, ``accent``, ``ink``, ``paper``), derived ones (``shade``,
 ``tint``, ``muted``, ``faint``, ``body``, ``soft``, ``divider``, ``white``, ``black``) or
 ``#RRGGBB``.
@@ -129,10 +139,16 @@ class Block:
     lead: str = ""
     audience: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     """Keys replaced for one audience (``audience.elderly = {size = [..]}``)."""
+    compact: Mapping[str, Any] = field(default_factory=dict)
+    """Keys replaced when the page is laid out again to make room (``compact = {height = ..}``)."""
 
-    def for_audience(self, audience: str) -> Block:
-        changes = self.audience.get(audience)
-        return replace(self, **changes) if changes else self
+    def adapted(self, audience: str, compact: bool = False) -> Block:
+        """The block for this audience, and with its ``compact`` keys when room is short.
+
+        An audience may bring its own compact keys: ``audience.elderly = {compact = {..}}``.
+        """
+        block = replace(self, **self.audience[audience]) if audience in self.audience else self
+        return replace(block, **block.compact) if compact and block.compact else block
 
 
 @dataclass(frozen=True)
@@ -148,6 +164,12 @@ class Template:
 
     def children(self, stack: str) -> list[Block]:
         return [block for block in self.blocks if block.in_ == stack]
+
+    @property
+    def has_compact(self) -> bool:
+        """Whether laying the page out again with ``compact`` keys could make more room."""
+        return any(block.compact or any("compact" in changes for changes in
+                                        block.audience.values()) for block in self.blocks)
 
 
 _KEYS = {f.name for f in fields(Block)} - {"in_"} | {"in"}
@@ -194,17 +216,30 @@ def _block(raw: dict[str, Any], where: str) -> Block:
     if raw.get("type") not in BLOCK_TYPES:
         raise InputError(f"{where}：type = \"{raw.get('type')}\" 不认识，可用 {'、'.join(BLOCK_TYPES)}")
     values = _values(raw, where)
+    plain = _KEYS - {"audience", "compact", "in", "type"}
     for audience, changes in dict(raw.get("audience", {})).items():
-        if not isinstance(changes, dict) or not set(changes) <= _KEYS - {"audience", "in", "type"}:
-            raise InputError(f"{where}：audience.{audience} 只能替换本 block 的普通键")
-        values.setdefault("audience", {})[audience] = _values(changes, f"{where} audience.{audience}")
+        if not isinstance(changes, dict) or not set(changes) <= plain | {"compact"}:
+            raise InputError(f"{where}：audience.{audience} 只能替换本 block 的普通键和 compact")
+        label = f"{where} audience.{audience}"
+        values.setdefault("audience", {})[audience] = {
+            **_values(changes, label), **_compact(changes, plain, label)}
+    values.update(_compact(raw, plain, where))
     return Block(**values)
+
+
+def _compact(raw: dict[str, Any], plain: set[str], where: str) -> dict[str, Any]:
+    """``{"compact": keys}`` from a block (or an audience of it), checked; {} if it has none."""
+    if "compact" not in raw:
+        return {}
+    if not isinstance(raw["compact"], dict) or not set(raw["compact"]) <= plain:
+        raise InputError(f"{where}：compact 只能替换本 block 的普通键")
+    return {"compact": _values(raw["compact"], f"{where} compact")}
 
 
 def _values(raw: dict[str, Any], where: str) -> dict[str, Any]:
     """Block keys from TOML, lengths turned into tuples; colours checked."""
     values = {("in_" if key == "in" else key): value for key, value in raw.items()
-              if key != "audience"}
+              if key not in ("audience", "compact")}
     try:
         if "box" in raw:
             values["box"] = tuple(float(v) for v in raw["box"])

@@ -199,29 +199,33 @@ def _keep_last_line_full(lines: list[list[str]], max_width: float, width: WidthF
         last[:] = moved
 
 
-def balanced_wrap(text: str, max_width: float, width: WidthFn) -> list[str]:
+def balanced_wrap(text: str, max_width: float, width: WidthFn,
+                  lines: int | None = None) -> list[str]:
     """Wrap into as few lines as ``wrap`` would, but with lines as even as possible.
 
     For headlines: a phrase split at the spaces the author typed is preferred when it takes no
     more lines; otherwise the narrowest width giving the same line count is used, which keeps a
-    lone character off the last line.
+    lone character off the last line. ``lines`` asks for up to that many lines instead (to
+    fill the rows of LED pages evenly); fewer come back when the text has fewer breaks.
     """
     greedy = wrap(text, max_width, width)
-    if len(greedy) <= 1:
+    count = max(len(greedy), lines or 0)
+    if count <= 1:
         return greedy
     phrases = text.split()
     if len(phrases) > 1 and _breakable(phrases) and all(width(p) <= max_width for p in phrases):
-        by_phrase = _narrowest(phrases, max_width, width, len(greedy), " ")
+        by_phrase = _narrowest(phrases, max_width, width, count, " ")
         if by_phrase is not None:
             return by_phrase
     # Next best: break after a comma or enumeration mark, if that costs no extra line.
     clauses = [c for c in _CLAUSE_END.split(text) if c]
     starts_ok = all(c.strip() and c.strip()[0] not in NO_LINE_START for c in clauses[1:])
     if len(clauses) > 1 and starts_ok and all(width(c) <= max_width for c in clauses):
-        by_clause = _narrowest(clauses, max_width, width, len(greedy), "")
-        if by_clause is not None:
+        by_clause = _narrowest(clauses, max_width, width, count, "")
+        # a short last clause ("玩电") would be an orphan: the clause gives way to the rule
+        if by_clause is not None and _ink_chars(by_clause[-1]) >= MIN_LAST_LINE:
             return by_clause
-    return _narrowest(clusters(text), max_width, width, len(greedy), "") or greedy
+    return _narrowest(clusters(text), max_width, width, count, "") or greedy
 
 
 def _breakable(phrases: Sequence[str]) -> bool:

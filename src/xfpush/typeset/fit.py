@@ -1,12 +1,15 @@
 """Fitting text to a box: the largest size between two limits at which the text fits.
 
 A headline the author split with spaces keeps its phrases whole if any size allows it; failing
-that, each phrase still starts a new line; only then are the spaces ignored. When nothing fits,
-the error says how many characters to cut.
+that, each phrase still starts a new line; failing that, the phrases that fit a line stay whole
+while a longer one breaks between its words; only then are the spaces ignored. A headline may
+be set a little smaller to save a line. When nothing fits, the error says how many characters
+to cut.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -20,6 +23,9 @@ from .breaking import (
     clusters,
     wrap,
 )
+
+UNLIMITED = 1e5
+"""A box at least this high has no height limit to speak of (only its lines count)."""
 
 
 @dataclass(frozen=True)
@@ -46,23 +52,44 @@ def fit_text(text: str, *, box_width: float, box_height: float, max_size: int, m
     # A headline the author split with spaces keeps its phrases whole if any size allows it;
     # failing that, each phrase still starts a new line; only then are the spaces ignored.
     phrased = balanced and len(text.split()) > 1
-    modes = ["whole_phrases", "phrase_lines", "free"] if phrased else ["free"]
+    modes = ["whole_phrases", "phrase_lines", "short_phrases", "free"] if phrased else ["free"]
     for mode in modes:
-        for size in range(max_size, min_size - 1, -1):
+        def attempt(size: int, mode: str = mode) -> list[str] | None:
             lines = _lines_at(text, size, box_width, width_at, balanced, mode)
-            if lines is None:
-                continue
-            if max_lines is not None and len(lines) > max_lines:
-                continue
-            if len(lines) * size * line_height <= box_height + 0.5:
-                return Fitted(size, tuple(lines), line_height)
+            if lines is None or (max_lines is not None and len(lines) > max_lines):
+                return None
+            return lines if len(lines) * size * line_height <= box_height + 0.5 else None
+
+        for size in range(max_size, min_size - 1, -1):
+            lines = attempt(size)
+            if lines is not None:
+                return _fewer_lines(attempt, size, lines, min_size, line_height)
     keep = _fitting_prefix(text, box_width, box_height, min_size, width_at, line_height,
                            max_lines)
     total = len(text.replace(" ", ""))
     cut = max(1, total - keep)
+    most = f"、最多 {max_lines} 行" if max_lines else ""
+    room = (f"{box_width:.0f}×{box_height:.0f}px" if box_height < UNLIMITED
+            else f"宽 {box_width:.0f}px")
     raise TextFitError(
-        f"{where}{what}过长：共 {total} 字，在最小字号 {min_size}px、区域 {box_width:.0f}×"
-        f"{box_height:.0f}px 内最多放得下约 {keep} 字，请删减约 {cut} 字", cut_chars=cut)
+        f"{where}{what}过长：共 {total} 字，在最小字号 {min_size}px、{room}{most}的区域内最多"
+        f"放得下约 {keep} 字，请删减约 {cut} 字", cut_chars=cut)
+
+
+FEWER_LINES_SHRINK = 0.88
+"""A headline may be set this much smaller if that saves a line (厨房用火安全 on one line
+rather than 厨房 / 用火安全)."""
+
+
+def _fewer_lines(attempt: Callable[[int], list[str] | None], size: int, lines: list[str],
+                 min_size: int, line_height: float) -> Fitted:
+    """The fit at ``size``, or a slightly smaller size that needs fewer lines."""
+    floor = max(min_size, math.ceil(size * FEWER_LINES_SHRINK))
+    for smaller in range(size - 1, floor - 1, -1):
+        fewer = attempt(smaller) if len(lines) > 1 else None
+        if fewer is not None and len(fewer) < len(lines):
+            return Fitted(smaller, tuple(fewer), line_height)
+    return Fitted(size, tuple(lines), line_height)
 
 
 def _lines_at(text: str, size: int, box_width: float, width_at: Callable[[str, int], float],
@@ -82,9 +109,34 @@ def _lines_at(text: str, size: int, box_width: float, width_at: Callable[[str, i
                 return None
             return [line for phrase in text.split()
                     for line in balanced_wrap(phrase, box_width, measure)]
+        if mode == "short_phrases":
+            phrases = text.split()
+            if not _breakable(phrases):
+                return None
+            pieces = _spaced(phrases, [piece for phrase in phrases for piece in (
+                [phrase] if measure(phrase) <= box_width else list(clusters(phrase)))])
+            greedy = _wrap_paragraph(pieces, box_width, measure, False)
+            return _narrowest(pieces, box_width, measure, len(greedy), "")
         return (balanced_wrap if balanced else wrap)(text, box_width, measure)
     except TextFitError:
         return None
+
+
+def _spaced(phrases: list[str], pieces: list[str]) -> list[str]:
+    """``pieces`` (whole phrases, or the clusters of a long one) with the author's spaces put
+    back between the phrases."""
+    spaced: list[str] = []
+    ends, position = set(), 0
+    for phrase in phrases:
+        position += len(phrase)
+        ends.add(position)
+    position = 0
+    for piece in pieces:
+        spaced.append(piece)
+        position += len(piece)
+        if position in ends and position < sum(len(p) for p in phrases):
+            spaced.append(" ")
+    return spaced
 
 
 def _fitting_prefix(text: str, box_width: float, box_height: float, size: int,

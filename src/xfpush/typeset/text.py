@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from .breaking import (
     MIN_LAST_LINE,
@@ -24,10 +25,29 @@ from .fit import Fitted, fit_text
 SUPPORTED_CHARSETS = ("gb2312", "gbk", "gb18030")
 
 __all__ = [
-    "MIN_LAST_LINE", "NO_LINE_END", "NO_LINE_START", "SUPPORTED_CHARSETS", "Fitted", "WidthFn",
+    "MIN_LAST_LINE", "NO_LINE_END", "NO_LINE_START", "SUPPORTED_CHARSETS", "Fitted", "LaidText",
+    "WidthFn",
     "atoms", "balanced_wrap", "char_columns", "charset_violations", "clusters",
     "describe_violations", "display_width", "fit_text", "join_cjk_lines", "wrap",
 ]
+
+
+@dataclass(frozen=True)
+class LaidText:
+    """Text as it was set: the field it came from, its lines, and the size they were set at.
+
+    ``field`` names where the words came from (``title``, ``tips[0]``, ``variants.led`` …);
+    ``font_px`` is pixels per em, dots on dot-matrix media, None where the reader's device sets
+    the size.
+    """
+
+    field: str
+    lines: tuple[str, ...]
+    font_px: int | None = None
+
+    def entry(self) -> dict[str, object]:
+        """As the manifest lists it."""
+        return {"field": self.field, "lines": list(self.lines), "font_px": self.font_px}
 
 
 def char_columns(char: str, ambiguous: int = 2) -> int:
