@@ -26,7 +26,7 @@ h2{font-size:19px;margin:4px 0 10px}
 table{border-collapse:collapse}td,th{padding:3px 10px;text-align:left;vertical-align:top;
 border-bottom:1px solid #eee}th{white-space:nowrap;font-weight:600}
 #failures{background:#fdecea;border:2px solid #c5221f}#failures h2{color:#c5221f}
-#failures td,#failures th{border-color:#f5c6c2}
+#failures td,#failures th{border-color:#f5c6c2}#failures td,#failures p{font-weight:normal}
 .ok{color:#137333}.bad{color:#c5221f;font-weight:bold}
 .summary{font-size:18px;margin:0 0 8px}
 .sign td{height:32px;min-width:180px}
