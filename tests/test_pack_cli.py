@@ -39,7 +39,7 @@ def test_demo_pack_layout_and_manifest(demo_pack: Path) -> None:
     proof = (demo_pack / "proof.html").read_text("utf-8")
     for path in paths:
         assert path in proof
-    assert "审核人" in proof and "qr_decodes" in proof
+    assert "审核人" in proof and "二维码可识别" in proof
     assert load_message(demo_pack / "message.yaml").title == "电动车不进楼 充电安全记心间"
     assert CliRunner().invoke(main, ["check", str(DEMO)]).exit_code == 0
 
@@ -93,9 +93,10 @@ def test_bad_input_exits_nonzero_and_leaves_nothing(write_message, tmp_path, cha
                                                     expected) -> None:
     message_file = write_message(change)
     out = tmp_path / "out"
-    # the poster fails (or the input does) while SMS renders: still nothing is written
+    # the poster fails (or the input does) while SMS renders: with --strict (or for bad
+    # input) nothing is written
     result = CliRunner().invoke(main, ["pack", str(message_file), "-o", str(out),
-                                       "-c", "poster:phone,sms"])
+                                       "-c", "poster:phone,sms", "--strict"])
     assert result.exit_code == code, result.output
     for part in expected:
         assert part in result.output

@@ -79,7 +79,7 @@ def run_row(job: RowJob) -> RowResult:
     try:
         message = message_from_dict(job.message, base_dir=Path(job.base_dir), source=job.source)
         # one thread per row: rows already run in parallel (-j, Dask), cores are taken
-        build_pack(message, job.out_dir, job.channels or None, workers=1)
+        build_pack(message, job.out_dir, job.channels or None, workers=1, strict=True)
         status, error, pack = "ok", None, job.slug
     except XfpushError as exc:
         status, error, pack = "error", _with_column(str(exc)), None

@@ -1,7 +1,8 @@
 """Packs: render the selected channels, write files + manifest.json + proof.html, verify.
 
-A pack is built in a hidden sibling folder and renamed into place only when every asset passed
-its checks, so a failed run never leaves a half-written pack behind.
+A pack is built in a hidden sibling folder and renamed into place when it is complete, so a run
+never leaves a half-written pack behind. Profiles that fail their checks are left out and listed
+under ``failures`` in the manifest (``strict``: nothing is written).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from ..errors import (
 from ..model.message import Message
 from ..typeset.fonts import FontSet, check_glyphs, font_set
 from .cache import RenderCache, cache_key, render_inputs
+from .labels import failure_entry
 from .manifest import (
     MANIFEST,
     MESSAGE_FILE,
@@ -92,10 +94,19 @@ def check_message(message: Message, channels: str | None = None, *,
     return list(dict.fromkeys(problems))
 
 
-def render_assets(message: Message, channels: str | None = None, *,
-                  cache: RenderCache | None = None, workers: int | None = None,
-                  skipped: list[dict[str, str]] | None = None) -> list[Asset]:
-    """Render every selected profile; raise ChecksFailed listing every failure.
+@dataclass(frozen=True)
+class Rendered:
+    """What rendering the selected profiles gave: the assets of every profile that passed all
+    its checks, and every problem of the others (in selection order, no repeats)."""
+
+    assets: list[Asset]
+    problems: list[Problem]
+
+
+def render_checked(message: Message, channels: str | None = None, *,
+                   cache: RenderCache | None = None, workers: int | None = None,
+                   skipped: list[dict[str, str]] | None = None) -> Rendered:
+    """Render every selected profile; keep the assets of those that passed every check.
 
     Profiles render concurrently on up to ``workers`` threads (default: one per usable CPU):
     the heavy work happens in ffmpeg and speech subprocesses, Pillow and numpy, which release
@@ -104,6 +115,7 @@ def render_assets(message: Message, channels: str | None = None, *,
     ``cache`` reuses renders of an earlier build in this process; by default nothing is reused.
     With ``skipped`` and no explicit ``channels``, a profile whose optional engine is missing
     is listed there instead of failing the pack (an explicitly chosen one still fails).
+    A profile with a failed check gives problems and no assets: none of its files is usable.
     """
     fonts = prepare_fonts(message)
     may_skip = skipped is not None and not channels
@@ -123,12 +135,22 @@ def render_assets(message: Message, channels: str | None = None, *,
             if skipped is not None:
                 skipped.append(outcome.entry)
             continue
-        for asset in outcome:
-            problems += asset.problems()
-        assets += outcome
-    if problems:
-        raise ChecksFailed(list(dict.fromkeys(problems)))
-    return assets
+        failed = [problem for asset in outcome for problem in asset.problems()]
+        problems += failed
+        if not failed:
+            assets += outcome
+    return Rendered(assets, list(dict.fromkeys(problems)))
+
+
+def render_assets(message: Message, channels: str | None = None, *,
+                  cache: RenderCache | None = None, workers: int | None = None,
+                  skipped: list[dict[str, str]] | None = None) -> list[Asset]:
+    """Every selected profile's checked assets (see ``render_checked``); raise ChecksFailed
+    listing every failure when any profile failed."""
+    rendered = render_checked(message, channels, cache=cache, workers=workers, skipped=skipped)
+    if rendered.problems:
+        raise ChecksFailed(rendered.problems)
+    return rendered.assets
 
 
 @dataclass(frozen=True)
@@ -202,22 +224,32 @@ def usable_cpus() -> int:
 
 
 def build_pack(message: Message, out_dir: str | Path, channels: str | None = None, *,
-               cache: RenderCache | None = None, workers: int | None = None) -> PackResult:
+               cache: RenderCache | None = None, workers: int | None = None,
+               strict: bool = False) -> PackResult:
     """Render, check and write a pack to ``out_dir`` (replacing an older pack there).
 
+    A profile that fails (text that does not fit, a failed check) leaves its files out; the
+    pack holds all the others and its manifest lists each failure under ``failures`` with a
+    Chinese reason and fix. ``strict`` writes nothing then and raises ChecksFailed instead.
+    Input errors always raise before anything is written.
     ``workers`` bounds the rendering threads (default: one per CPU; 1 renders one profile at a
     time); ``cache`` is an explicit ``RenderCache`` to reuse renders from (default: none).
     """
     target = Path(out_dir).resolve()
     _ensure_replaceable(target)
     skipped: list[dict[str, str]] = []
-    assets = render_assets(message, channels, cache=cache, workers=workers, skipped=skipped)
+    rendered = render_checked(message, channels, cache=cache, workers=workers, skipped=skipped)
+    if strict and rendered.problems:
+        raise ChecksFailed(rendered.problems)
+    assets = rendered.assets
     message_bytes = message_yaml(message)
     manifest: dict[str, Any] = {
         "xfpush_version": __version__,
         "message": {"id": message.id, "sha256": sha256(message_bytes), "path": MESSAGE_FILE},
         "assets": [asset_entry(a) for a in assets],
     }
+    if rendered.problems:  # profiles that could not be made: why, and what to change
+        manifest["failures"] = [failure_entry(p) for p in rendered.problems]
     if skipped:  # channels left out because an optional engine is missing, and how to add it
         manifest["skipped"] = skipped
     proof = proof_html(message, manifest).encode("utf-8")
