@@ -56,6 +56,8 @@ def _punycode(host: str) -> str:
     trailing = "." if host.endswith(".") else ""
     labels = host.rstrip(".").split(".")
     try:
+        if not all(labels):
+            raise UnicodeError("empty label")
         encoded = [label.encode("idna").decode("ascii") for label in labels]
     except UnicodeError as exc:
         raise LinkError(f"域名“{host}”无法转换为国际化域名（IDNA）形式，"
