@@ -199,7 +199,9 @@ class TemplateLayout:
         lead = field_text(self.message, block.lead) if block.lead else ""
         bottom = math.inf if height is None else top + height
         largest, smallest = self.size_range(block)
-        for count in range(len(items), 0, -1):
+        if not items and not lead:  # a message without tips: the block stays empty
+            return Piece(width, 0.0, lambda x, y: None)
+        for count in range(len(items), 0 if items else -1, -1):
             for size in range(largest, smallest - 1, -1):
                 drawn = self._list_at(block, 0.0, top, width, size, lead, items[:count])
                 if drawn is not None and drawn[2] <= bottom + 0.5:
