@@ -67,16 +67,28 @@ def report_skipped(manifest: dict[str, Any]) -> None:
             click.echo(f"启用这些渠道只需一条命令：{fix}", err=True)
 
 
+ALLOW_PATH_HELP = ("消息引用的文件（标志、疏散图、备用字体）还可以放在这个文件夹里；"
+                   "默认只允许消息文件所在的文件夹。可写多次")
+
+
+def allow_path_option(function: Any) -> Any:
+    return click.option("--allow-path", "allow_paths", multiple=True,
+                        type=click.Path(path_type=Path, file_okay=False), help=ALLOW_PATH_HELP
+                        )(function)
+
+
 @main.command()
 @click.argument("message_file", type=click.Path(path_type=Path))
 @click.option("-c", "--channels", default=None, help=CHANNELS_HELP)
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
-def check(message_file: Path, channels: str | None, as_json: bool) -> None:
+@allow_path_option
+def check(message_file: Path, channels: str | None, as_json: bool,
+          allow_paths: tuple[Path, ...]) -> None:
     """只检查消息是否符合各渠道限制，不生成文件。"""
     from ..model.loader import load_message
 
     try:
-        message = load_message(message_file)
+        message = load_message(message_file, allow_paths=allow_paths)
         from ..pack.build import check_message  # after the message: a bad file fails fast
 
         skipped: list[dict[str, str]] = []
@@ -104,14 +116,16 @@ def check(message_file: Path, channels: str | None, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
 @click.option("--strict", is_flag=True,
               help="任何规格未通过检查就什么都不写（默认：写出其余物料并列出未通过的规格）")
+@allow_path_option
 def pack(message_file: Path, output: Path, channels: str | None, as_json: bool,
-         strict: bool) -> None:
+         strict: bool, allow_paths: tuple[Path, ...]) -> None:
     """生成物料包（全部或所选渠道）。"""
     from ..model.loader import load_message
     from ..pack.build import build_pack
 
     try:
-        result = build_pack(load_message(message_file), output, channels, strict=strict)
+        result = build_pack(load_message(message_file, allow_paths=allow_paths), output,
+                            channels, strict=strict)
     except XfpushError as exc:
         fail(exc, as_json)
     assets = result.manifest["assets"]

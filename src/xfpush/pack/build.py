@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from glob import escape as glob_escape
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -268,10 +269,44 @@ def _ensure_replaceable(target: Path) -> None:
         raise PackLocationError(f"输出文件夹 {target} 已有其他内容且不是物料包，为免覆盖请换一个文件夹")
 
 
+def remove_stale_staging(folder: Path, name: str = "*") -> list[Path]:
+    """Remove ``.NAME.tmp-PID-*`` and ``.NAME.old-PID-*`` folders in ``folder`` left by a pack
+    whose process no longer runs (killed mid-write); a running pack's folders are kept.
+    Returns what was removed."""
+    removed = []
+    for kind in ("tmp", "old"):
+        for stale in folder.glob(f".{name}.{kind}-*"):
+            owner = stale.name.rpartition(f".{kind}-")[2].split("-")[0]
+            if stale.is_dir() and not stale.is_symlink() and not _running(owner):
+                shutil.rmtree(stale, ignore_errors=True)
+                removed.append(stale)
+    return removed
+
+
+def _running(pid_text: str) -> bool:
+    """Whether the pack that named a staging folder (by its process id) may still be running."""
+    if not pid_text.isdigit():
+        return False  # a name without a process id: left by an older xfpush
+    pid = int(pid_text)
+    if pid == os.getpid():
+        return True
+    if os.name == "nt":  # os.kill(pid, 0) would not test, it would signal: assume running
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
+
+
 def _write_atomically(target: Path, files: dict[str, bytes]) -> None:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+        remove_stale_staging(target.parent, glob_escape(target.name))
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-{os.getpid()}-",
+                                        dir=target.parent))
     except OSError as exc:
         found = next((p for p in (target.parent, *target.parent.parents) if p.exists()), None)
         reason = f"{found} 是一个文件，不是文件夹" if found and found.is_file() else os_reason(exc)
@@ -284,7 +319,8 @@ def _write_atomically(target: Path, files: dict[str, bytes]) -> None:
             path.write_bytes(data)
         os.chmod(staging, 0o755)
         if target.exists():
-            retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+            retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-{os.getpid()}-",
+                                            dir=target.parent))
             os.replace(target, retired / "pack")
             os.replace(staging, target)
             shutil.rmtree(retired, ignore_errors=True)
