@@ -150,6 +150,7 @@ def test_approve_shows_failures_and_needs_confirmation(honest_pack) -> None:
     assert json.loads((out / "approvals.json").read_text("utf-8"))[0]["by"] == "王审核"
 
 
+@pytest.mark.slow
 def test_package_and_deliver_refuse_an_adapter_whose_needs_failed(honest_pack,
                                                                   tmp_path: Path) -> None:
     out, _ = honest_pack

@@ -178,6 +178,7 @@ build_pack(load_message(asset_path("examples", "demo.yaml")), sys.argv[1], "sms"
 """
 
 
+@pytest.mark.slow
 def test_kill_9_during_pack_leaves_nothing_after_the_next_pack(tmp_path: Path) -> None:
     for _ in range(2):  # two packs killed mid-write, the second over an existing pack
         writer = subprocess.Popen([sys.executable, "-c", SLOW_WRITER, "out"], cwd=tmp_path,

@@ -31,6 +31,7 @@ def test_minimal_message_passes_check_on_every_still_channel(minimal: Path) -> N
     assert problems == [], [str(p) for p in problems]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("extra", ["", "body: 电动自行车进楼充电极易引发火灾，请在集中充电点充电。\n"])
 def test_minimal_message_packs_every_still_channel(tmp_path: Path, minimal: Path,
                                                    extra: str) -> None:

@@ -62,6 +62,7 @@ def test_verify_catches_a_changed_byte(still_pack: Path, tmp_path: Path) -> None
     assert any("清单之外的文件：extra.txt" in p for p in problems)
 
 
+@pytest.mark.slow
 def test_another_process_writes_the_same_bytes(still_pack: Path, tmp_path: Path) -> None:
     """No cache anywhere: a fresh process renders everything again, to the same bytes."""
     again = tmp_path / "again"
