@@ -205,3 +205,40 @@ def test_generate_sign_download_and_void(browser: Browser, workspace: tuple[str,
 def test_labels_cover_the_proof_page_names() -> None:
     assert {"编号", "标题", "口号", "正文", "提示", "行动号召", "二维码链接", "二维码说明", "发布单位",
             "受众", "活动名称", "开始日期", "结束日期"} <= set(LABELS.values())
+
+
+def test_deliver_needs_a_sign_off_records_the_ledger_and_resends(
+        browser: Browser, workspace: tuple[str, Path], tmp_path: Path) -> None:
+    form = {**DEMO_FORM, "id": "deliver-1"}
+    browser.post("/compose/save", form)
+    browser.wait_job(browser.post("/m/deliver-1/generate", {"channel": ["sms", "led"]}).text)
+    page = browser.get("/m/deliver-1/deliver")
+    assert 'data-adapter="carrier-sms"' in page.text and "物料包缺少：poster:a4" in page.text
+    target = tmp_path / "drop"
+    unsigned = browser.post("/m/deliver-1/deliver", {"adapter": "led-screen",
+                                                     "to_led-screen": target.as_uri()})
+    assert "审核签字" in browser.wait_job(unsigned.text).text
+    pack = re.search(r"物料包 #(\d+)", page.text)
+    assert pack
+    browser.post(f"/packs/{pack.group(1)}/sign", {"role": "终审", "signer": "王干事"})
+    sent = browser.post("/m/deliver-1/deliver", {"adapter": ["led-screen", "carrier-sms"],
+                                                 "to_led-screen": target.as_uri(),
+                                                 "to_carrier-sms": (tmp_path / "sms").as_uri()})
+    done = browser.wait_job(sent.text)
+    assert done.text.count("已送达") == 2, done.text
+    assert sorted(p.name for p in target.iterdir()) == ["led-screen_deliver-1.manifest.json",
+                                                        "led-screen_deliver-1.zip"]
+    ledger = browser.get("/m/deliver-1/deliver")
+    assert ledger.text.count('data-state="acknowledged"') == 2
+    nothing = browser.post("/m/deliver-1/resend")
+    assert nothing.status_code == 422 and "没有需要重新发送" in nothing.text
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the folder should be")
+    failed = browser.wait_job(browser.post("/m/deliver-1/deliver", {
+        "adapter": "led-screen", "to_led-screen": (blocked / "in").as_uri()}).text)
+    assert "失败" in failed.text
+    assert 'data-state="failed"' in browser.get("/m/deliver-1/deliver").text
+    blocked.unlink()
+    resent = browser.wait_job(browser.post("/m/deliver-1/resend").text)
+    assert "已送达" in resent.text and (blocked / "in" / "led-screen_deliver-1.zip").is_file()
+    assert 'data-state="failed"' not in browser.get("/m/deliver-1/deliver").text

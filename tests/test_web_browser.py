@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from peers import SECRET, ReceiverProcess
 from webtools import running
 from xfpush.resources import asset_path
 
@@ -65,7 +66,17 @@ def page(browser: Any, tmp_path: Path) -> Iterator[Any]:
     assert not errors, errors
 
 
-def test_compose_preview_generate_sign_download(page: Any, tmp_path: Path, shots: Path) -> None:
+def test_compose_preview_generate_sign_download(page: Any, tmp_path: Path, shots: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XFPUSH_HTTP_SECRET", SECRET)
+    receiver = ReceiverProcess(tmp_path / "inbox")
+    try:
+        _whole_job(page, tmp_path, shots, receiver)
+    finally:
+        receiver.stop()
+
+
+def _whole_job(page: Any, tmp_path: Path, shots: Path, receiver: ReceiverProcess) -> None:
     with running(tmp_path / "ws") as base:
         page.goto(base + "/")
         page.screenshot(path=shots / "01-home.png")
@@ -125,13 +136,25 @@ def test_compose_preview_generate_sign_download(page: Any, tmp_path: Path, shots
                                   capture_output=True, text=True)
         assert verified.returncode == 0, verified.stderr
 
+        page.click("text=投递给合作方")
+        page.check("#a-led-screen")
+        page.fill("#to-led-screen", receiver.url)
+        page.click("#deliver")
+        page.wait_for_selector("#delivery-job .job[data-done=yes]", timeout=60000)
+        assert "已送达" in page.inner_text("#delivery-job")
+        assert len(receiver.stored()) == 1
+        page.reload()
+        page.wait_for_selector("tr[data-adapter=led-screen][data-state=acknowledged]")
+        page.screenshot(path=shots / "07-delivered.png", full_page=True)
+        page.goto(base + "/m/ebike-2027/review")
+
         page.click("text=← 修改消息")
         page.fill("#f-cta", "扫码预约上门检查")
         page.click("text=保存")
         page.wait_for_selector("text=已保存")
         page.goto(base + "/m/ebike-2027/review")
         assert "消息已修改" in page.inner_text("body") and "此签字已作废" in page.inner_text("body")
-        page.screenshot(path=shots / "07-voided.png")
+        page.screenshot(path=shots / "08-voided.png")
 
 
 def test_a_title_with_html_is_text_and_runs_nothing(page: Any, tmp_path: Path,
@@ -150,4 +173,4 @@ def test_a_title_with_html_is_text_and_runs_nothing(page: Any, tmp_path: Path,
         assert page.evaluate("document.querySelectorAll('main script, main img[src=x]').length") == 0
         page.goto(base + "/m/xss-2027")
         assert page.input_value("#f-title") == evil
-        page.screenshot(path=shots / "08-xss.png")
+        page.screenshot(path=shots / "09-xss.png")
