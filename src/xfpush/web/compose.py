@@ -69,8 +69,10 @@ async def compose_new(request: Request) -> Response:
     if recipe:
         from .campaign import recipe_message
 
+        year = request.query_params.get("year", "")
         try:
-            data = await run_in_threadpool(recipe_message, recipe)
+            data = await run_in_threadpool(recipe_message, recipe,
+                                           int(year) if year.isdigit() else None)
         except XfpushError as exc:
             raise HTTPException(400, str(exc)) from None
         return _compose_page(request, data, notice="已按配方填好，请核对后保存")
