@@ -43,6 +43,7 @@ def demo(output: Path) -> None:
     count = len(result.manifest["assets"])
     click.echo(f"示例物料包已生成：{result.path}（{count} 个文件）")
     click.echo(f"打开审核单查看：{result.path / 'proof.html'}")
+    click.echo("下一步：运行 xfpush serve，在浏览器里编写、预览、审核并投递自己的宣传信息")
 
 
 @main.command()
