@@ -242,3 +242,42 @@ def test_deliver_needs_a_sign_off_records_the_ledger_and_resends(
     resent = browser.wait_job(browser.post("/m/deliver-1/resend").text)
     assert "已送达" in resent.text and (blocked / "in" / "led-screen_deliver-1.zip").is_file()
     assert 'data-state="failed"' not in browser.get("/m/deliver-1/deliver").text
+
+
+def png_header(width: int, height: int) -> bytes:
+    """A PNG that only claims its size (enough for a header check)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data)))
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b""))
+            + chunk(b"IEND", b""))
+
+
+def test_logo_upload_is_checked_stored_by_hash_and_used(browser: Browser) -> None:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (200, 120), "#c8102e").save(buffer, "PNG")
+    ok = browser.post("/compose/image", {"kind": "logo"},
+                      files={"upload_logo": ("../../标志.png", buffer.getvalue(), "image/png")})
+    assert ok.status_code == 200 and ok.headers["hx-trigger-after-swap"] == "xf-changed"
+    name = re.search(r'name="logo" value="([0-9a-f]{24}\.png)"', ok.text)
+    assert name, ok.text
+    assert browser.get(f"/files/{name.group(1)}").content == buffer.getvalue()
+    live = browser.post("/compose/live", {**DEMO_FORM, "logo": name.group(1),
+                                          "preview": "poster:phone"})
+    assert "<img src=\"/preview/" in live.text and not fragment(live.text, "err-logo")
+    bomb = browser.post("/compose/image", {"kind": "logo"},
+                        files={"upload_logo": ("big.png", png_header(30000, 30000))})
+    assert "尺寸过大" in bomb.text and 'name="logo"' not in bomb.text
+    text = browser.post("/compose/image", {"kind": "evacuation_map"},
+                        files={"upload_evacuation_map": ("map.png", b"not an image")})
+    assert "不是可用的图片" in text.text
+    missing = browser.post("/compose/live", {**DEMO_FORM, "logo": "nothere.png"})
+    assert "nothere.png" in fragment(missing.text, "err-logo")
+    assert browser.get("/files/..%2Fworkbench.sqlite").status_code == 404

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 
 from peers import SECRET, ReceiverProcess
 from webtools import running
@@ -93,6 +94,15 @@ def _whole_job(page: Any, tmp_path: Path, shots: Path, receiver: ReceiverProcess
         page.wait_for_function(
             "src => document.querySelector(\"article.preview[data-spec='poster:phone'] img\")"
             ".getAttribute('src') !== src", arg=first, timeout=5000)
+        logo = tmp_path / "logo.png"
+        Image.new("RGB", (300, 300), "#c8102e").save(logo)
+        before = page.get_attribute("article.preview[data-spec='poster:phone'] img", "src")
+        page.click("details.more summary")
+        page.set_input_files("#f-upload-logo", str(logo))
+        page.wait_for_selector("#img-logo img.thumb")
+        page.wait_for_function(
+            "src => document.querySelector(\"article.preview[data-spec='poster:phone'] img\")"
+            ".getAttribute('src') !== src", arg=before, timeout=5000)
         page.click("#tips li:nth-child(2) [data-tip=up]")
         assert page.input_value("#tip-1").startswith("不私拉电线")
         page.click("[data-tip=add]")

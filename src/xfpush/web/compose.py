@@ -8,28 +8,34 @@ synthesis, a second or two) are checked by a second, slower request.
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 from typing import Any
 
 import yaml
+from PIL import Image
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from ..channels import CHANNELS
 from ..errors import MessageError, Problem, XfpushError
+from ..model.images import check_image_file
 from ..model.loader import parse_text
 from ..model.message import MAX_FILE_BYTES, Message
 from ..pack.build import check_message
 from .core import bench, read_form, require
-from .forms import LABELS, field_errors, form_data, form_values, problem_slots, slot_of
+from .forms import IMAGES, LABELS, field_errors, form_data, form_values, problem_slots, slot_of
 from .previews import DEFAULT, RENDER_LOCK, chosen
 
 SPOKEN = ("audio", "radio")
+MAX_IMAGE_BYTES = 10 * 1024 * 1024
 _ID = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+_IMAGE_NAME = re.compile(r"^[0-9a-f]{24}\.(png|jpg|webp)$")
 
 
 def message_file(data: dict[str, Any]) -> bytes:
@@ -56,7 +62,7 @@ async def home(request: Request) -> Response:
 def _compose_page(request: Request, data: dict[str, Any], *, saved: bool = False,
                   status: int = 200, notice: str = "", previews: list[str] | None = None) -> Response:
     wb = bench(request)
-    _, errors = field_errors(data) if data else (None, {})
+    _, errors = field_errors(data, wb.files) if data else (None, {})
     stored = wb.store.message(str(data.get("id", ""))) is not None
     return wb.page(request, "compose.html", status=status, form=form_values(data), errors=errors,
                    saved=saved, stored=stored, notice=notice,
@@ -107,7 +113,7 @@ async def live(request: Request) -> Response:
     wb = bench(request)
     form = await read_form(request)
     data = posted_data(form)
-    message, errors = field_errors(data)
+    message, errors = field_errors(data, wb.files)
     problems: list[Problem] = []
     previews = []
     more: dict[str, str] = {}
@@ -129,7 +135,7 @@ async def spoken(request: Request) -> Response:
     """Checks of the spoken channels (speech is synthesised: slower, so asked separately)."""
     require(request, "compose")
     form = await read_form(request)
-    message, errors = field_errors(posted_data(form))
+    message, errors = field_errors(posted_data(form), bench(request).files)
     problems: list[Problem] = []
     if message is not None:
         problems, more = await run_in_threadpool(_checked, message, ",".join(
@@ -194,6 +200,46 @@ async def upload(request: Request) -> Response:
     return _compose_page(request, data, notice="已打开上传的消息文件，尚未保存")
 
 
+async def image_upload(request: Request) -> Response:
+    """A logo or evacuation map: checked (type, bytes, pixels), stored by content hash."""
+    require(request, "compose")
+    wb = bench(request)
+    form = await read_form(request, max_bytes=MAX_IMAGE_BYTES)
+    kind = str(form.get("kind", ""))
+    item = form.get(f"upload_{kind}")
+    if kind not in IMAGES or not isinstance(item, UploadFile):
+        raise HTTPException(422, "请选择一张 PNG 或 JPEG 图片")
+    raw = await item.read(MAX_IMAGE_BYTES + 1)
+    error, name = "", ""
+    if len(raw) > MAX_IMAGE_BYTES:
+        error = f"图片文件过大：上限 {MAX_IMAGE_BYTES >> 20} MB"
+    else:
+        staged = wb.files / f".upload-{os.urandom(6).hex()}"
+        staged.write_bytes(raw)
+        try:
+            check_image_file(staged)
+            with Image.open(staged) as image:
+                suffix = {"PNG": ".png", "JPEG": ".jpg", "WEBP": ".webp"}[str(image.format)]
+            name = hashlib.sha256(raw).hexdigest()[:24] + suffix
+            os.replace(staged, wb.files / name)
+        except ValueError as exc:
+            error = str(exc).replace(staged.name, item.filename or "")
+        finally:
+            staged.unlink(missing_ok=True)
+    response = wb.page(request, "_image.html", kind=kind, name=name, error=error)
+    if name:
+        response.headers["HX-Trigger-After-Swap"] = "xf-changed"  # once the field is in
+    return response
+
+
+async def image_file(request: Request) -> Response:
+    name = request.path_params["name"]
+    path = bench(request).files / name
+    if not _IMAGE_NAME.match(name) or not path.is_file():
+        raise HTTPException(404, "没有这张图片")
+    return FileResponse(path, headers={"Cache-Control": "private, max-age=86400, immutable"})
+
+
 async def preview_file(request: Request) -> Response:
     found = bench(request).previewer.images.get(request.path_params["ident"])
     if found is None:
@@ -214,5 +260,8 @@ ROUTES = [
     Route("/compose/download", download_form, methods=["POST"]),
     Route("/compose/upload", upload, methods=["POST"], max_body_size=MAX_FILE_BYTES + 64 * 1024),
     Route("/preview/{ident}", preview_file),
+    Route("/compose/image", image_upload, methods=["POST"],
+          max_body_size=MAX_IMAGE_BYTES + 256 * 1024),
+    Route("/files/{name}", image_file),
 ]
 __all__ = ["LABELS", "ROUTES"]

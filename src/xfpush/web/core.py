@@ -85,6 +85,11 @@ class Workbench:
         self.env.filters["local"] = local_time
 
     @property
+    def files(self) -> Path:
+        """Uploaded images (logo, evacuation map), named by their content hash."""
+        return self.folder("files")
+
+    @property
     def ledger(self) -> Path:
         return self.data / LEDGER
 

@@ -96,7 +96,7 @@ def run_deliveries(wb: Workbench, job: Job, pack: PackRow, targets: list[tuple[s
     adapters = discover()
     try:
         for adapter_id, to in targets:
-            step = f"{adapters[adapter_id].name}（{adapter_id}）" if adapter_id in adapters else adapter_id
+            step = step_name(adapters, adapter_id)
             job.steps[step] = "发送中…"
             try:
                 result = deliver(pack.folder, adapters[adapter_id], to, ledger_path=wb.ledger,
@@ -112,6 +112,11 @@ def run_deliveries(wb: Workbench, job: Job, pack: PackRow, targets: list[tuple[s
     finally:
         job.result = {"link": f"/m/{pack.message_id}/deliver", "link_text": "刷新台账"}
         job.done = True
+
+
+def step_name(adapters: dict[str, Adapter], adapter_id: str) -> str:
+    found = adapters.get(adapter_id)
+    return f"{found.name}（{adapter_id}）" if found else adapter_id
 
 
 def _current_pack(wb: Workbench, ident: str) -> PackRow:
@@ -148,7 +153,8 @@ def _start(request: Request, wb: Workbench, who: str, pack: PackRow,
         problem = check_destination(wb, to)
         if problem:
             raise HTTPException(422, problem)
-    job = Job("deliver", who, {})
+    adapters = discover()
+    job = Job("deliver", who, {step_name(adapters, a): "等待" for a, _ in targets})
     job_id = wb.add_job(job)
     threading.Thread(target=run_deliveries, args=(wb, job, pack, targets), daemon=True,
                      name=f"deliver-{pack.message_id}").start()

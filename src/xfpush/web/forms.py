@@ -13,6 +13,7 @@ import copy
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ..errors import MessageError, Problem
@@ -23,14 +24,17 @@ LABELS = {"id": "编号", "title": "标题", "slogan": "口号", "body": "正文
           "cta": "行动号召", "qr_url": "二维码链接", "qr_caption": "二维码说明",
           "issuer": "发布单位", "audience": "受众", "campaign_name": "活动名称",
           "campaign_start": "开始日期", "campaign_end": "结束日期", "hotlines": "热线",
-          "sms_signature": "短信签名", "theme": "主题色", "variants": "各渠道专用文字"}
+          "sms_signature": "短信签名", "theme": "主题色", "variants": "各渠道专用文字",
+          "logo": "标志图片", "evacuation_map": "逃生路线图"}
 AUDIENCE_NAMES = {"general": "普通群众", "elderly": "老年人", "children": "儿童",
                   "students": "学生", "riders": "骑手", "couriers": "快递员",
                   "businesses": "商户"}
 THEME_NAMES = {"primary": "主色", "accent": "强调色", "ink": "文字色", "paper": "底色"}
 VARIANTS = {"led": "LED 字幕", "sms": "短信正文", "waybill": "面单备注"}
 _FORM_KEYS = {"id", "title", "slogan", "body", "tips", "cta", "qr", "issuer", "audience",
-              "campaign", "hotlines", "sms_signature", "theme", "variants"}
+              "campaign", "hotlines", "sms_signature", "theme", "variants", "logo",
+              "evacuation_map"}
+IMAGES = ("logo", "evacuation_map")
 _PLACEHOLDER = {"id": "draft", "title": "占位", "slogan": "占位"}
 MAX_ROUNDS = 16
 
@@ -59,7 +63,7 @@ def form_values(data: Mapping[str, Any]) -> FormValues:
     """Message data (as a file holds it) → the form's values."""
     qr, campaign = _mapping(data.get("qr")), _mapping(data.get("campaign"))
     values = {name: _text(data.get(name)) for name in
-              ("id", "title", "slogan", "body", "cta", "issuer", "sms_signature")}
+              ("id", "title", "slogan", "body", "cta", "issuer", "sms_signature", *IMAGES)}
     values["audience"] = _text(data.get("audience") or "general")
     values.update(qr_url=_text(qr.get("url")), qr_caption=_text(qr.get("caption")),
                   campaign_name=_text(campaign.get("name")),
@@ -88,7 +92,7 @@ def form_data(form: Mapping[str, str], lists: Mapping[str, Sequence[str]]) -> di
         return str(form.get(name, "")).strip()
 
     data: dict[str, Any] = {}
-    for name in ("id", "title", "slogan", "body", "cta", "issuer", "sms_signature"):
+    for name in ("id", "title", "slogan", "body", "cta", "issuer", "sms_signature", *IMAGES):
         if get(name):
             data[name] = str(form.get(name, "")) if name == "body" else get(name)
     tips = [tip.strip() for tip in lists.get("tips", []) if tip.strip()]
@@ -155,13 +159,15 @@ def _neutralise(work: dict[str, Any], field_name: str | None) -> bool:
     return True
 
 
-def field_errors(data: Mapping[str, Any]) -> tuple[Message | None, dict[str, str]]:
-    """The message if every field is valid, and a Chinese message per form slot."""
+def field_errors(data: Mapping[str, Any],
+                 files: Path | None = None) -> tuple[Message | None, dict[str, str]]:
+    """The message if every field is valid, and a Chinese message per form slot; images are
+    looked up in ``files`` (the workspace's uploads)."""
     work = copy.deepcopy(dict(data))
     errors: dict[str, str] = {}
     for _ in range(MAX_ROUNDS):
         try:
-            message = message_from_dict(work)
+            message = message_from_dict(work, base_dir=files)
         except MessageError as exc:
             slot = slot_of(exc.field)
             reason = exc.reason

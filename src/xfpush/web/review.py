@@ -42,12 +42,16 @@ def channel_choices() -> list[tuple[str, str]]:
     return [(name, CHANNELS[name].title) for name in CHANNELS]
 
 
-def current_sha(data: dict[str, Any] | None) -> str:
+def step_name(channel: str) -> str:
+    return f"{CHANNELS[channel].title}（{channel}）"
+
+
+def current_sha(data: dict[str, Any] | None, files: Path) -> str:
     """sha256 of the normalized message file of ``data`` ('' when it does not validate)."""
     if data is None:
         return ""
     try:
-        return sha256(message_yaml(message_from_dict(data)))
+        return sha256(message_yaml(message_from_dict(data, base_dir=files)))
     except XfpushError:
         return ""
 
@@ -61,25 +65,26 @@ def run_build(wb: Workbench, job: Job, ident: str, data: dict[str, Any],
               channels: list[str]) -> None:
     """Render channel by channel (progress), then write the pack from the warmed cache."""
     try:
-        message = message_from_dict(data)
+        message = message_from_dict(data, base_dir=wb.files)
         done, failures = [], []
         for name in channels:
-            job.steps[name] = "生成中…"
+            step = step_name(name)
+            job.steps[step] = "生成中…"
             start = time.perf_counter()
             try:
                 with RENDER_LOCK:
                     assets = render_assets(message, name)
             except ChecksFailed as exc:
                 failures += _failures(exc.problems)
-                job.steps[name] = f"未通过：{exc.problems[0].reason}"
+                job.steps[step] = f"未通过：{exc.problems[0].reason}"
                 continue
             except XfpushError as exc:
                 failures.append({"channel": name, "profile": "", "check": "render",
                                  "reason": str(exc)})
-                job.steps[name] = f"失败：{exc}"
+                job.steps[step] = f"失败：{exc}"
                 continue
             done.append(name)
-            job.steps[name] = f"完成：{len(assets)} 个文件，{time.perf_counter() - start:.1f} 秒"
+            job.steps[step] = f"完成：{len(assets)} 个文件，{time.perf_counter() - start:.1f} 秒"
         if not done:
             raise XfpushError("所选渠道都未能生成，未写入物料包")
         folder = wb.folder("packs", ident) / f"{time.strftime('%Y%m%d-%H%M%S')}-{os.urandom(3).hex()}"
@@ -107,12 +112,12 @@ async def generate(request: Request) -> Response:
     data = wb.store.message(ident)
     if data is None:
         raise HTTPException(404, "没有这条消息，请先保存")
-    if not current_sha(data):
+    if not current_sha(data, wb.files):
         raise HTTPException(422, "消息还有未通过的字段，请回到编写页面修改后再生成")
     channels = [str(c) for c in form.getlist("channel") if str(c) in CHANNELS]
     if not channels:
         raise HTTPException(422, "请至少选择一个渠道")
-    job = Job("build", who.name, {name: "等待" for name in channels})
+    job = Job("build", who.name, {step_name(name): "等待" for name in channels})
     job_id = wb.add_job(job)
     threading.Thread(target=run_build, args=(wb, job, ident, data, channels), daemon=True,
                      name=f"build-{ident}").start()
@@ -142,7 +147,7 @@ class Status:
 
 def signoff_status(wb: Workbench, ident: str, pack: PackRow | None) -> tuple[bool, list[Status]]:
     """(pack is current, every sign-off with its validity) for the latest pack of a message."""
-    stale = pack is None or current_sha(wb.store.message(ident)) != pack.message_sha256
+    stale = pack is None or current_sha(wb.store.message(ident), wb.files) != pack.message_sha256
     manifest = ""
     if pack is not None:
         try:

@@ -24,6 +24,12 @@
     return node;
   }
   document.addEventListener("click", function (event) {
+    var remove = event.target.closest("[data-image-remove]");
+    if (remove) {
+      remove.closest(".image-row").remove();
+      changed();
+      return;
+    }
     var button = event.target.closest("[data-tip], [data-hotline]");
     if (!button) { return; }
     var action = button.getAttribute("data-tip") || button.getAttribute("data-hotline");
