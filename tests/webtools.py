@@ -75,7 +75,7 @@ class Browser:
 
     def wait_job(self, html: str, timeout: float = 240) -> httpx.Response:
         """Poll a job fragment until it is done; returns the last response."""
-        job = re.search(r'hx-get="(/jobs/[0-9a-f]+)"', html)
+        job = re.search(r'data-job="(/jobs/[0-9a-f]+)"', html)
         assert job, html
         deadline = time.monotonic() + timeout
         while True:

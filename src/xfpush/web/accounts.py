@@ -33,7 +33,7 @@ _HASHER = PasswordHasher()
 _DUMMY = _HASHER.hash("xfpush-dummy-password")
 
 
-def add_user(data: Path, name: str, role: str, password: str) -> None:
+def add_user(data: Path, name: str, role: str, password: str, actor: str = "命令行") -> None:
     """Create or replace an account (``xfpush serve --add-user``)."""
     if not _NAME.match(name):
         raise InputError(f"用户名“{name}”不可用：1–32 个字，只能用汉字、字母、数字、点、连字符和下划线")
@@ -44,7 +44,7 @@ def add_user(data: Path, name: str, role: str, password: str) -> None:
     store = Store(data)
     try:
         store.add_user(name, role, _HASHER.hash(password))
-        store.audit("命令行", "添加账号", f"{name}（{ROLE_NAMES[role]}）")
+        store.audit(actor, "添加账号", f"{name}（{ROLE_NAMES[role]}）")
     finally:
         store.close()
 
@@ -106,11 +106,10 @@ async def users_add(request: Request) -> Response:
     form = await read_form(request)
     name, role = str(form.get("name", "")).strip(), str(form.get("role", ""))
     try:
-        add_user(wb.data, name, role, str(form.get("password", "")))
+        add_user(wb.data, name, role, str(form.get("password", "")), who.name)
     except InputError as exc:
         return wb.page(request, "users.html", status=422, users=wb.store.users(),
                        log=wb.store.audit_log(), roles=ROLES, error=str(exc))
-    wb.store.audit(who.name, "添加账号", f"{name}（{ROLE_NAMES[role]}）")
     return RedirectResponse("/users", status_code=303)
 
 

@@ -95,7 +95,7 @@ def run_build(wb: Workbench, job: Job, ident: str, data: dict[str, Any],
                                     result.manifest["message"]["sha256"], manifest_sha,
                                     failures, job.owner)
         wb.store.audit(job.owner, "生成物料包", f"{ident} #{pack_id}（{len(done)} 个渠道）")
-        job.result = {"pack_id": pack_id, "ident": ident}
+        job.result = {"pack_id": pack_id, "link": f"/m/{ident}/review", "link_text": "查看审核单"}
     except XfpushError as exc:
         job.error = str(exc)
     except Exception as exc:
@@ -121,7 +121,15 @@ async def generate(request: Request) -> Response:
     job_id = wb.add_job(job)
     threading.Thread(target=run_build, args=(wb, job, ident, data, channels), daemon=True,
                      name=f"build-{ident}").start()
-    return wb.page(request, "_job.html", job=job, job_id=job_id)
+    return job_response(request, wb, job, job_id)
+
+
+def job_response(request: Request, wb: Workbench, job: Job, job_id: str) -> Response:
+    """The job's progress fragment; a finished build sends the page to its review."""
+    response = wb.page(request, "_job.html", job=job, job_id=job_id)
+    if job.done and job.kind == "build" and not job.error:
+        response.headers["HX-Redirect"] = job.result["link"]
+    return response
 
 
 async def job_status(request: Request) -> Response:
@@ -130,10 +138,7 @@ async def job_status(request: Request) -> Response:
     job = wb.jobs.get(job_id)
     if job is None:
         raise HTTPException(404, "任务不存在（工作台可能已重启）")
-    response = wb.page(request, "_job.html", job=job, job_id=job_id)
-    if job.done and job.kind == "build" and not job.error:
-        response.headers["HX-Redirect"] = f"/m/{job.result['ident']}/review"
-    return response
+    return job_response(request, wb, job, job_id)
 
 
 @dataclass(frozen=True)
