@@ -281,3 +281,9 @@ def test_logo_upload_is_checked_stored_by_hash_and_used(browser: Browser) -> Non
     missing = browser.post("/compose/live", {**DEMO_FORM, "logo": "nothere.png"})
     assert "nothere.png" in fragment(missing.text, "err-logo")
     assert browser.get("/files/..%2Fworkbench.sqlite").status_code == 404
+
+
+def test_a_new_user_can_start_from_the_example(browser: Browser) -> None:
+    page = browser.get("/compose?example=1")
+    assert page.status_code == 200 and 'value="ebike-2027"' in page.text and "示例消息" in page.text
+    assert "/compose?example=1" in browser.get("/").text

@@ -184,3 +184,27 @@ def test_a_title_with_html_is_text_and_runs_nothing(page: Any, tmp_path: Path,
         page.goto(base + "/m/xss-2027")
         assert page.input_value("#f-title") == evil
         page.screenshot(path=shots / "09-xss.png")
+
+
+def test_a_batch_of_three_rows_in_the_browser(page: Any, tmp_path: Path, shots: Path) -> None:
+    table = tmp_path / "区县表.csv"
+    rows = Path(__file__).resolve().parents[1] / "recipes" / "districts.example.csv"
+    lines = rows.read_text("utf-8").splitlines()[:4]
+    table.write_bytes(("\r\n".join(lines) + "\r\n").encode("gbk"))
+    with running(tmp_path / "ws") as base:
+        page.goto(base + "/calendar?year=2027")
+        page.click("tr:has-text('双十一') >> text=按区县表批量生成")
+        assert page.input_value("#recipe") == "shuang11.yaml"
+        page.fill("#year", "2027")
+        page.set_input_files("#table", str(table))
+        page.click("#batch-start")
+        page.wait_for_selector("#batch-job .job[data-done=yes]", timeout=180000)
+        steps = page.inner_text("#batch-job")
+        assert steps.count("完成") >= 3 and "东城街道" in steps and "南湖镇" in steps
+        page.screenshot(path=shots / "10-batch.png")
+        with page.expect_download() as download:
+            page.click("text=下载全部物料包")
+        archive = tmp_path / "batch.zip"
+        download.value.save_as(archive)
+        names = zipfile.ZipFile(archive).namelist()
+        assert sum(name.endswith("/manifest.json") for name in names) == 3

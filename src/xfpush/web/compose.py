@@ -28,6 +28,7 @@ from ..model.images import check_image_file
 from ..model.loader import parse_text
 from ..model.message import MAX_FILE_BYTES, Message
 from ..pack.build import check_message
+from ..resources import asset_path
 from .core import bench, read_form, require
 from .forms import IMAGES, LABELS, field_errors, form_data, form_values, problem_slots, slot_of
 from .previews import DEFAULT, RENDER_LOCK, chosen
@@ -82,6 +83,10 @@ async def compose_new(request: Request) -> Response:
         except XfpushError as exc:
             raise HTTPException(400, str(exc)) from None
         return _compose_page(request, data, notice="已按配方填好，请核对后保存")
+    if request.query_params.get("example"):
+        text = asset_path("examples", "demo.yaml").read_text("utf-8")
+        data, _ = parse_text(text, ".yaml", "示例消息")
+        return _compose_page(request, data, notice="这是示例消息：改成你自己的内容后保存")
     return _compose_page(request, {})
 
 
