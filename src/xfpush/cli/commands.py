@@ -50,6 +50,7 @@ def demo(output: Path) -> None:
     report_skipped(result.manifest)
     report_failures(result.manifest)
     click.echo(f"打开审核单查看：{result.path / 'proof.html'}")
+    click.echo("下一步：运行 xfpush serve，在浏览器里编写、预览、审核并投递自己的宣传信息")
     if result.manifest.get("failures"):
         sys.exit(1)
 
