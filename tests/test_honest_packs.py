@@ -126,6 +126,7 @@ def test_json_output_lists_failures(write_message, tmp_path: Path) -> None:
     assert {f["check"] for f in report["failures"]} == {"text_fit", "segments"}
 
 
+@pytest.mark.slow
 def test_library_returns_assets_and_problems(write_message, tmp_path: Path) -> None:
     message = load_message(write_message({"title": LONG_TITLE}))
     rendered = render_checked(message, CHANNELS, workers=1)

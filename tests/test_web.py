@@ -207,6 +207,7 @@ def test_labels_cover_the_proof_page_names() -> None:
             "受众", "活动名称", "开始日期", "结束日期"} <= set(LABELS.values())
 
 
+@pytest.mark.slow
 def test_deliver_needs_a_sign_off_records_the_ledger_and_resends(
         browser: Browser, workspace: tuple[str, Path], tmp_path: Path) -> None:
     form = {**DEMO_FORM, "id": "deliver-1"}

@@ -69,6 +69,7 @@ def test_a_forged_session_cookie_signs_nobody_in(office: str) -> None:
     assert browser.get("/").status_code == 303
 
 
+@pytest.mark.slow
 def test_roles_are_enforced_and_sign_offs_audited(office: str) -> None:
     editor = signed_in(office, "编辑")
     assert editor.post("/compose/save", {**DEMO_FORM, "id": "roles-1"}).status_code == 303
@@ -127,6 +128,7 @@ def test_another_address_needs_an_admin_first(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "管理员账号" in result.output and "--add-user" in result.output
 
 
+@pytest.mark.slow
 def test_serve_command_starts_answers_and_stops_on_ctrl_c(tmp_path: Path) -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "xfpush", "serve", "--port", "0", "--no-browser", "--data",

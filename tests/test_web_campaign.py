@@ -32,6 +32,7 @@ def three_rows_gbk() -> bytes:
     return ("\r\n".join(lines) + "\r\n").encode("gbk")
 
 
+@pytest.mark.slow
 def test_batch_of_a_gbk_table_reports_each_row_and_downloads(browser: Browser) -> None:
     browser.get("/batch")
     started = browser.post("/batch", {"recipe": "shuang11.yaml", "year": "2027"},
@@ -51,6 +52,7 @@ def test_batch_of_a_gbk_table_reports_each_row_and_downloads(browser: Browser) -
     assert "最近的批次" in browser.get("/batch").text
 
 
+@pytest.mark.slow
 def test_batch_accepts_xlsx_and_refuses_other_files(browser: Browser) -> None:
     book = Workbook()
     sheet = book.active
@@ -79,6 +81,7 @@ def test_calendar_links_recipes_to_compose(browser: Browser) -> None:
     assert browser.get("/compose?recipe=../secret.yaml").status_code == 400
 
 
+@pytest.mark.slow
 def test_monthly_report_lists_deliveries_and_downloads_xlsx(browser: Browser,
                                                             tmp_path: Path) -> None:
     browser.post("/compose/save", {**DEMO_FORM, "id": "report-1"})
