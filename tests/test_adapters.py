@@ -98,6 +98,7 @@ def test_unknown_hook_and_duplicate_ids_are_refused(tmp_path) -> None:
         load_adapter(folder)
 
 
+@pytest.mark.slow
 def test_package_lists_missing_profiles_and_is_deterministic(tmp_path, demo_path) -> None:
     runner = CliRunner()
     pack = tmp_path / "pack"

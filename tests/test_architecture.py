@@ -18,6 +18,7 @@ ALLOWED = {
     "pack": {"channels", "render", "model", "typeset"},
     "partners": {"pack"},
     "campaigns": {"pack", "model"},
+    "web": {"campaigns", "partners", "pack", "channels", "render", "model", "typeset"},
     "cli": set(),  # commands import the library inside the command, for start-up time
 }
 MAX_LINES = 400

@@ -16,6 +16,7 @@ from xfpush.pack.build import map_in_order
 CHANNELS = "poster:phone,sticker,tv,splash,social,screen,led,sms,receipt"
 
 
+@pytest.mark.slow
 def test_concurrent_and_one_at_a_time_write_the_same_bytes(tmp_path: Path, demo_path) -> None:
     message = load_message(demo_path)
     one = pack_files(build_pack(message, tmp_path / "one", CHANNELS, workers=1).path)

@@ -49,6 +49,7 @@ def test_explicitly_asked_speech_without_engine_is_an_input_error(tmp_path, with
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow
 def test_check_without_engine_skips_speech_unless_asked_for(tmp_path, without_tts) -> None:
     result = xfpush("check", DEMO, "--json", cwd=tmp_path, env=without_tts)
     report = json.loads(result.stdout)

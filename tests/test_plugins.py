@@ -203,6 +203,7 @@ def test_an_adapters_plugin_must_give_adapter_folders(install, tmp_path: Path) -
         discover()
 
 
+@pytest.mark.slow
 def test_the_cli_names_a_broken_plugin_without_a_traceback(tmp_path: Path) -> None:
     _write_distribution(tmp_path, "broken-channels", {"xfpush.channels": {"oops": "oops_mod:X"}},
                         "oops_mod", "import not_installed_anywhere\n")

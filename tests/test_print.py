@@ -268,6 +268,7 @@ def test_raster_of_pdf_matches_png_preview_and_its_qr_decodes(a4) -> None:
     assert (difference > 48).mean() < 0.01, (difference > 48).mean()
 
 
+@pytest.mark.slow
 def test_byte_identical_in_a_fresh_process(a4) -> None:
     script = ("import sys; from xfpush import load_message; from xfpush.channels.poster import "
               "POSTER; from xfpush.pack.build import prepare_fonts; m = load_message(sys.argv[1]); "

@@ -71,6 +71,7 @@ def assert_render_error(result: subprocess.CompletedProcess[str], tmp: Path,
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="shebang scripts as programs")
 
 
+@pytest.mark.slow
 def test_ffmpeg_failing_while_encoding_video(tmp_path: Path) -> None:
     ffmpeg = program(tmp_path, "ffmpeg", FAILING_FFMPEG)
     result = pack(tmp_path, "video:horizontal", IMAGEIO_FFMPEG_EXE=str(ffmpeg))

@@ -62,7 +62,11 @@ def test_the_reported_breaks_are_gone() -> None:
     assert balanced_wrap("扫码学习更多消防知识", 12, columns) in (
         ["扫码学习", "更多消防知识"], ["扫码学习更多", "消防知识"])
     assert "更/多" not in "|".join(breaks_inside_words(wrap("扫码学习更多消防知识", 10, columns)))
-    assert wrap("电动车不进楼入户", 8, columns) == ["电动车不", "进楼入户"]
+    # a line never ends on a word that leans on the next (不, 更, 要 …)
+    assert balanced_wrap("电动车不进楼入户", 10, columns) == ["电动车", "不进楼入户"]
+    assert balanced_wrap("老人独居家中更需防范火灾隐患", 16, columns) == [
+        "老人独居家中", "更需防范火灾隐患"]
+    assert wrap("独居老人要当心用火安全", 10, columns) == ["独居老人", "要当心", "用火安全"]
 
 
 def test_fire_safety_words_are_one_piece() -> None:

@@ -4,6 +4,10 @@ Rows run on a local process pool (``jobs``) or on a Dask cluster (``scheduler``)
 fonts and templates once. Each pack is written atomically, so a killed run leaves whole packs
 or none; ``batch.json`` records each row's status and input hash, and a re-run skips rows whose
 pack is intact and whose inputs are unchanged.
+
+Ctrl-C starts no new row, lets the running ones finish (a second Ctrl-C discards them), records
+the rest as ``interrupted`` and raises KeyboardInterrupt; workers die with their parent (see
+``pool``).
 """
 
 from __future__ import annotations
@@ -12,11 +16,9 @@ import datetime as dt
 import hashlib
 import json
 import os
-import shutil
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -24,11 +26,14 @@ from typing import Any
 from .._version import __version__
 from ..errors import InputError, PackLocationError, XfpushError, os_reason
 from ..model.loader import message_from_dict
-from ..pack.build import build_pack
+from ..pack.build import build_pack, remove_stale_staging
 from ..pack.manifest import verify_pack
 from .districts import load_recipe, read_table, row_message, slug
+from .pool import StoppablePool
 
 BATCH_FILE = "batch.json"
+DRAIN_SECONDS = 60.0
+"""After Ctrl-C, how long rows already running may take to finish before they are discarded."""
 _COLUMN_OF_FIELD = {"qr.url": "qr_url", "issuer": "issuer", "sms_signature": "sms_signature"}
 
 
@@ -53,7 +58,7 @@ class RowResult:
     district: str
     slug: str
     status: str
-    """ok | error | skipped"""
+    """ok | error | skipped | interrupted"""
     pack: str | None
     error: str | None
     input_sha256: str
@@ -79,7 +84,7 @@ def run_row(job: RowJob) -> RowResult:
     try:
         message = message_from_dict(job.message, base_dir=Path(job.base_dir), source=job.source)
         # one thread per row: rows already run in parallel (-j, Dask), cores are taken
-        build_pack(message, job.out_dir, job.channels or None, workers=1)
+        build_pack(message, job.out_dir, job.channels or None, workers=1, strict=True)
         status, error, pack = "ok", None, job.slug
     except XfpushError as exc:
         status, error, pack = "error", _with_column(str(exc)), None
@@ -169,24 +174,16 @@ def _previous(out: Path) -> dict[str, dict[str, Any]]:
         return {}
 
 
-def _clean_stale(out: Path) -> None:
-    """Remove staging folders left by an interrupted run (never a finished pack)."""
-    for stale in out.glob(".*.tmp-*"):
-        shutil.rmtree(stale, ignore_errors=True)
-    for stale in out.glob(".*.old-*"):
-        shutil.rmtree(stale, ignore_errors=True)
-
-
 def local_results(jobs: list[RowJob], workers: int) -> Iterator[RowResult]:
-    if workers <= 1:
-        warm_up()
-        for job in jobs:
-            yield run_row(job)
-        return
-    with ProcessPoolExecutor(max_workers=workers, initializer=warm_up) as pool:
-        futures = [pool.submit(run_row, job) for job in jobs]
-        for future in as_completed(futures):
-            yield future.result()
+    """Rows run in this process, one after another (``workers`` ≤ 1)."""
+    warm_up()
+    for job in jobs:
+        yield run_row(job)
+
+
+def _lost(job: RowJob, exc: BaseException) -> RowResult:
+    return RowResult(job.row, job.district, job.slug, "error", None,
+                     f"生成该区县物料包的进程意外退出（{type(exc).__name__}），请重新运行", job.input_sha256)
 
 
 def dask_results(jobs: list[RowJob], address: str) -> Iterator[RowResult]:
@@ -218,20 +215,53 @@ def run_batch(recipe_path: str | Path, districts_path: str | Path, out_dir: str 
     if jobs < 1:
         raise InputError(f"并行进程数 -j 应为 1 或更大，实际是 {jobs}")
     plan = plan_batch(recipe_path, districts_path, out, chosen_year)
-    _clean_stale(out)
+    remove_stale_staging(out)  # left by a killed run; a running pack keeps its own
     results = list(plan.results)
     total = len(plan.jobs) + len(results)
     for result in results:
         if progress:
             progress(result, len(results), total)
+    pool = (None if scheduler or jobs <= 1 else
+            StoppablePool(run_row, plan.jobs, jobs, warm_up, _lost))
     source: Iterable[RowResult] = (dask_results(plan.jobs, scheduler) if scheduler
-                                   else local_results(plan.jobs, jobs))
-    for result in source:
+                                   else pool.results() if pool else local_results(plan.jobs, 1))
+
+    def record(result: RowResult) -> None:
         results.append(result)
         _write(out, recipe_path, districts_path, chosen_year, results)
         if progress:
             progress(result, len(results), total)
+
+    try:
+        for result in source:
+            record(result)
+    except KeyboardInterrupt:
+        _interrupted(pool, plan.jobs, results, record)
+        _write(out, recipe_path, districts_path, chosen_year, results)
+        raise
+    finally:
+        if pool:
+            pool.close(kill=True)
     return _write(out, recipe_path, districts_path, chosen_year, results)
+
+
+def _interrupted(pool: StoppablePool[RowJob, RowResult] | None, jobs: list[RowJob],
+                 results: list[RowResult], record: Callable[[RowResult], None]) -> None:
+    """Ctrl-C: start no new row, let running rows finish (up to ``DRAIN_SECONDS``; a second
+    Ctrl-C discards them), and record every row left as ``interrupted``."""
+    if pool:
+        pool.stop()
+        try:
+            for result in pool.results(timeout=DRAIN_SECONDS):
+                record(result)
+        except KeyboardInterrupt:
+            pass
+        pool.close(kill=True)
+    settled = {result.row for result in results}
+    for job in jobs:
+        if job.row not in settled:
+            results.append(RowResult(job.row, job.district, job.slug, "interrupted", None,
+                                     "已中断，未生成；重新运行同一命令会继续", job.input_sha256))
 
 
 def _write(out: Path, recipe: str | Path, districts: str | Path, year: int,
@@ -240,6 +270,7 @@ def _write(out: Path, recipe: str | Path, districts: str | Path, year: int,
     summary = {"recipe": str(recipe), "districts": str(districts), "year": year,
                "ok": sum(r.status in ("ok", "skipped") for r in ordered),
                "errors": sum(r.status == "error" for r in ordered),
+               "interrupted": sum(r.status == "interrupted" for r in ordered),
                "rows": [asdict(r) for r in ordered]}
     temporary = out / f".{BATCH_FILE}.tmp"
     temporary.write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", "utf-8")

@@ -16,12 +16,15 @@ from typing import Any
 
 from pypinyin import Style, lazy_pinyin
 
-from ..errors import InputError, os_reason
+from ..errors import InputError
 from ..model.loader import parse_text
+from ..model.reading import FileRefused, check_regular, read_bounded
 from .calendar import OCCASIONS
 
 KNOWN_COLUMNS = ("district", "issuer", "qr_url", "sms_signature", "hotline_fire", "hotline_report")
 MAX_ROWS = 5000
+MAX_TABLE_BYTES = 16 * 1024 * 1024
+MAX_RECIPE_BYTES = 256 * 1024
 _RECIPE_KEYS = {"occasion", "name", "lead_days", "days_after", "channels", "adapters", "message",
                 "message_file", "defaults"}
 _NUMBER = re.compile(r"^[0-9][0-9-]{1,19}$")
@@ -76,11 +79,11 @@ def load_recipe(path: str | Path) -> Recipe:
 
 def _read(path: Path, what: str) -> str:
     try:
-        return path.read_text("utf-8")
+        return read_bounded(path, MAX_RECIPE_BYTES).decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(f"{what} {path} 不是 UTF-8 编码，请另存为 UTF-8") from exc
-    except OSError as exc:
-        raise InputError(f"{what} {path} 无法读取：{os_reason(exc)}") from exc
+    except FileRefused as exc:
+        raise InputError(f"{what} {path} 无法读取：{exc}") from None
 
 
 def _days(data: Mapping[str, Any], key: str, default: int, path: Path) -> int:
@@ -150,9 +153,9 @@ def read_table(path: str | Path) -> list[dict[str, str]]:
 def _decode(path: Path) -> tuple[str, str]:
     """The text of a CSV and the encoding it was read with: UTF-8, else GB18030."""
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"区县表 {path} 无法读取：{os_reason(exc)}") from None
+        data = read_bounded(path, MAX_TABLE_BYTES)
+    except FileRefused as exc:
+        raise InputError(f"区县表 {path} 无法读取：{exc}") from None
     try:
         return data.decode("utf-8-sig"), "UTF-8"
     except UnicodeDecodeError as exc:
@@ -174,11 +177,16 @@ def _xlsx_rows(path: Path) -> list[list[str]]:
     from openpyxl.utils import get_column_letter
 
     try:
+        check_regular(path, MAX_TABLE_BYTES)
+    except FileRefused as exc:
+        raise InputError(f"区县表 {path} 无法读取：{exc}") from None
+    try:
         values = load_workbook(path, read_only=True, data_only=True)
         formulas = load_workbook(path, read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many kinds for a bad file
         raise InputError(f"区县表 {path} 不是可读的 xlsx：{exc}") from exc
     rows: list[list[str]] = []
+    filled = 0
     try:
         pairs = zip(values.worksheets[0].iter_rows(values_only=True),
                     formulas.worksheets[0].iter_rows(values_only=True), strict=False)
@@ -190,6 +198,9 @@ def _xlsx_rows(path: Path) -> list[list[str]]:
                         f"“{str(source)[:40]}”，但文件里没有保存它的计算结果；请在 Excel 或 WPS "
                         "中打开并保存一次，或把公式粘贴为数值")
             rows.append(["" if cell is None else str(cell).strip() for cell in cells])
+            filled += any(rows[-1])
+            if filled > MAX_ROWS + 1:
+                break  # read_table says the table is too long; no need to read on
     finally:
         values.close()
         formulas.close()

@@ -15,7 +15,7 @@ from escpos.printer import Dummy
 from PIL import Image, ImageDraw
 
 from ..model.message import Message
-from ..render.qr import QUIET_ZONE_MODULES, build_matrix
+from ..render.qr import QUIET_ZONE_MODULES, build_matrix, payload
 from ..render.qr import render as render_qr
 from ..typeset.fonts import FontSet
 from ..typeset.text import LaidText, balanced_wrap
@@ -153,7 +153,7 @@ def escpos_bytes(items: list[Line | str], profile: ReceiptProfile, url: str | No
             printer.textln("-" * profile.columns)
         elif item == "QR" and url:
             printer.set(align="center", bold=False, normal_textsize=True)
-            printer.qr(url, ec=1, size=profile.qr_module_dots, native=True)
+            printer.qr(payload(url), ec=1, size=profile.qr_module_dots, native=True)
         elif isinstance(item, Line):
             if item.double:
                 printer.set(align=item.align, bold=item.bold, double_width=True,
@@ -291,7 +291,7 @@ def gb18030(fact: EscPos, asset: Asset) -> Check:
 def native_qr(fact: EscPos, asset: Asset) -> Check | None:
     if not fact.url:
         return None
-    native = b"\x1d(k" in asset.data and fact.url.encode("ascii") in asset.data
+    native = b"\x1d(k" in asset.data and payload(fact.url).encode("ascii") in asset.data
     return Check("native_qr", native, "二维码由打印机原生打印（GS ( k），模块 "
                  f"{fact.profile.qr_module_dots} 点，静区 {QUIET_ZONE_MODULES} 模块")
 

@@ -6,7 +6,7 @@ subpackage, always inside a command so start-up stays fast; nothing imports ``cl
 
 from __future__ import annotations
 
-from . import batch, commands, partners  # noqa: F401  (each registers its commands on ``main``)
+from . import batch, commands, partners, serve  # noqa: F401  (each registers its commands on ``main``)
 from .app import main
 
 __all__ = ["main"]

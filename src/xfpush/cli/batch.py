@@ -12,7 +12,7 @@ import click
 
 from ..errors import XfpushError
 from ..resources import data_root
-from .app import emit_json, fail, main
+from .app import INTERRUPTED, emit_json, fail, main
 
 if TYPE_CHECKING:
     from ..campaigns.batch import RowResult
@@ -91,6 +91,22 @@ def batch_command(recipe: Path, districts: Path | None, output: Path, jobs: int,
                             progress=Progress())
     except XfpushError as exc:
         fail(exc)
+    except KeyboardInterrupt:
+        click.echo("", err=True)
+        click.echo(f"已中断：{interrupted_summary(output)}重新运行同一命令会从中断处继续", err=True)
+        sys.exit(INTERRUPTED)
     click.echo(f"完成：{summary['ok']} 个成功，{summary['errors']} 个失败；详见 {output / 'batch.json'}",
                err=True)
     sys.exit(1 if summary["errors"] else 0)
+
+
+def interrupted_summary(output: Path) -> str:
+    """``N 个已完成，M 个未生成；`` from the batch.json an interrupted run wrote ('' if none)."""
+    import json
+
+    try:
+        summary = json.loads((output / "batch.json").read_text("utf-8"))
+        return (f"{summary['ok']} 个已完成，{summary['errors']} 个失败，"
+                f"{summary['interrupted']} 个未生成（详见 {output / 'batch.json'}）；")
+    except (OSError, ValueError, KeyError, TypeError):
+        return ""

@@ -48,7 +48,11 @@ def demo(output: Path) -> None:
     count = len(result.manifest["assets"])
     click.echo(f"示例物料包已生成：{result.path}（{count} 个文件）")
     report_skipped(result.manifest)
+    report_failures(result.manifest)
     click.echo(f"打开审核单查看：{result.path / 'proof.html'}")
+    click.echo("下一步：运行 xfpush serve，在浏览器里编写、预览、审核并投递自己的宣传信息")
+    if result.manifest.get("failures"):
+        sys.exit(1)
 
 
 def report_skipped(manifest: dict[str, Any]) -> None:
@@ -64,16 +68,28 @@ def report_skipped(manifest: dict[str, Any]) -> None:
             click.echo(f"启用这些渠道只需一条命令：{fix}", err=True)
 
 
+ALLOW_PATH_HELP = ("消息引用的文件（标志、疏散图、备用字体）还可以放在这个文件夹里；"
+                   "默认只允许消息文件所在的文件夹。可写多次")
+
+
+def allow_path_option(function: Any) -> Any:
+    return click.option("--allow-path", "allow_paths", multiple=True,
+                        type=click.Path(path_type=Path, file_okay=False), help=ALLOW_PATH_HELP
+                        )(function)
+
+
 @main.command()
 @click.argument("message_file", type=click.Path(path_type=Path))
 @click.option("-c", "--channels", default=None, help=CHANNELS_HELP)
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
-def check(message_file: Path, channels: str | None, as_json: bool) -> None:
+@allow_path_option
+def check(message_file: Path, channels: str | None, as_json: bool,
+          allow_paths: tuple[Path, ...]) -> None:
     """只检查消息是否符合各渠道限制，不生成文件。"""
     from ..model.loader import load_message
 
     try:
-        message = load_message(message_file)
+        message = load_message(message_file, allow_paths=allow_paths)
         from ..pack.build import check_message  # after the message: a bad file fails fast
 
         skipped: list[dict[str, str]] = []
@@ -99,23 +115,44 @@ def check(message_file: Path, channels: str | None, as_json: bool) -> None:
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="输出文件夹")
 @click.option("-c", "--channels", default=None, help=CHANNELS_HELP)
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
-def pack(message_file: Path, output: Path, channels: str | None, as_json: bool) -> None:
+@click.option("--strict", is_flag=True,
+              help="任何规格未通过检查就什么都不写（默认：写出其余物料并列出未通过的规格）")
+@allow_path_option
+def pack(message_file: Path, output: Path, channels: str | None, as_json: bool,
+         strict: bool, allow_paths: tuple[Path, ...]) -> None:
     """生成物料包（全部或所选渠道）。"""
     from ..model.loader import load_message
     from ..pack.build import build_pack
 
     try:
-        result = build_pack(load_message(message_file), output, channels)
+        result = build_pack(load_message(message_file, allow_paths=allow_paths), output,
+                            channels, strict=strict)
     except XfpushError as exc:
         fail(exc, as_json)
     assets = result.manifest["assets"]
+    failures = result.manifest.get("failures", [])
     if as_json:
-        emit_json({"ok": True, "path": str(result.path),
-                    "assets": [{"path": a["path"], "sha256": a["sha256"]} for a in assets],
-                    "skipped": result.manifest.get("skipped", [])})
+        emit_json({"ok": not failures, "path": str(result.path),
+                   "assets": [{"path": a["path"], "sha256": a["sha256"]} for a in assets],
+                   "failures": failures, "skipped": result.manifest.get("skipped", [])})
     else:
         click.echo(f"物料包已生成：{result.path}（{len(assets)} 个文件）")
         report_skipped(result.manifest)
+        report_failures(result.manifest)
+    sys.exit(1 if failures else 0)
+
+
+def report_failures(manifest: dict[str, Any]) -> None:
+    """Say which profiles could not be made, why, and what to change (on stderr)."""
+    failures = manifest.get("failures") or []
+    if not failures:
+        return
+    profiles = list(dict.fromkeys(f"{f['channel']}:{f['profile']}" for f in failures))
+    click.echo(f"但有 {len(profiles)} 个规格未能生成（{'、'.join(profiles)}），"
+               "物料包中没有它们的文件，审核单顶部列出了原因：", err=True)
+    for failure in failures:
+        click.echo(f"  [{failure['channel']}:{failure['profile']}] {failure['reason']}。"
+                   f"修改方法：{failure['fix']}", err=True)
 
 
 @main.command()

@@ -167,15 +167,39 @@ def receive(port: int, folder: Path, host: str, secret_env: str, window: int, ti
 @click.argument("pack_dir", type=click.Path(path_type=Path, exists=True, file_okay=False))
 @click.option("--by", "by", required=True, help="审核人")
 @click.option("--role", default="终审", show_default=True, help="初审、复审或终审")
-def approve_command(pack_dir: Path, by: str, role: str) -> None:
+@click.option("--yes", "confirmed", is_flag=True,
+              help="物料包有未能生成的规格时，不询问直接确认签字")
+def approve_command(pack_dir: Path, by: str, role: str, confirmed: bool) -> None:
     """记录审核签字（绑定当前 manifest.json 的哈希）。"""
-    from ..partners.delivery import approve
+    from ..partners.delivery import approve, pack_failures
 
     try:
+        failures = pack_failures(pack_dir)
+        if failures:
+            confirm_failures(pack_dir, failures, confirmed)
         entry = approve(pack_dir, by, role)
     except XfpushError as exc:
         fail(exc)
     click.echo(f"已记录{entry['role']}：{entry['by']}（manifest {entry['manifest_sha256'][:12]}…）")
+
+
+def confirm_failures(pack_dir: Path, failures: list[dict[str, str]], confirmed: bool) -> None:
+    """Show what the pack could not make; go on only when the reviewer confirms."""
+    profiles = list(dict.fromkeys(f"{f.get('channel')}:{f.get('profile')}" for f in failures))
+    click.echo(f"注意：物料包 {pack_dir} 中有 {len(profiles)} 个规格未能生成，签字后也不能交给需要它们的合作方：",
+               err=True)
+    for failure in failures:
+        click.echo(f"  [{failure.get('channel')}:{failure.get('profile')}] {failure.get('reason')}。"
+                   f"修改方法：{failure.get('fix')}", err=True)
+    if confirmed:
+        return
+    if not sys.stdin.isatty():
+        click.echo("错误：物料包有未能生成的规格，签字需要确认。确认仍要签字请加 --yes，"
+                   "或按修改方法改好消息后重新运行 xfpush pack", err=True)
+        sys.exit(2)
+    if not click.confirm("仍要为其余物料签字吗？", default=False, err=True):
+        click.echo("未签字：审核未记录", err=True)
+        sys.exit(1)
 
 
 @main.command("report")

@@ -5,14 +5,15 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
 from ..errors import MessageError
 from ..typeset.text import join_cjk_lines
-from .images import check_image_file
+from .images import check_font_file, check_image_file
+from .links import LinkError, ascii_link, control_characters
 from .message import (
     _COLOUR,
     _HOTLINE_NUMBER,
@@ -44,11 +45,12 @@ class Validator:
     """Turns plain data into a Message, or raises MessageError at the first problem."""
 
     def __init__(self, data: Mapping[str, Any], base_dir: Path, source: str | None,
-                 lines: dict[str, int]) -> None:
+                 lines: dict[str, int], allow_paths: Sequence[str | Path] = ()) -> None:
         self.data = data
         self.base_dir = base_dir
         self.source = source
         self.lines = lines
+        self.allowed = [Path(folder).resolve() for folder in (base_dir, *allow_paths)]
 
     def fail(self, field: str, reason: str) -> NoReturn:
         line = self.lines.get(field) or self.lines.get(field.split(".")[0].split("[")[0])
@@ -119,11 +121,21 @@ class Validator:
         if not isinstance(url, str):
             self.fail("qr.url", f"应是以 http:// 或 https:// 开头的链接，实际是{kind(url)} {url!r}")
         url = url.strip()
+        hidden = control_characters(url)
+        if hidden:
+            self.fail("qr.url", f"链接含控制字符或不可见字符（{'、'.join(hidden[:3])}），"
+                                "请删去后重新输入链接")
         parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in url):
+        if parts.scheme not in ("http", "https") or not parts.hostname or any(
+                c.isspace() for c in url):
             self.fail("qr.url", f"链接必须以 http:// 或 https:// 开头且不含空格，实际是 {url!r}")
-        if len(url) > MAX_URL:
-            self.fail("qr.url", f"链接过长：{len(url)} 个字符，上限 {MAX_URL}（二维码会过密，难以扫描）")
+        try:
+            encoded = ascii_link(url)
+        except (LinkError, ValueError) as exc:
+            self.fail("qr.url", f"{exc}；实际是 {url!r}")
+        if len(encoded) > MAX_URL:
+            self.fail("qr.url", f"链接过长：编码后 {len(encoded)} 个字符，上限 {MAX_URL}"
+                                "（二维码会过密，难以扫描）")
         caption = self.text("qr.caption", value=raw.get("caption"))
         return QrLink(url, caption)
 
@@ -216,8 +228,14 @@ class Validator:
     def _file(self, field: str, raw: Any) -> Path:
         if not isinstance(raw, str) or not raw.strip():
             self.fail(field, "应是文件路径（相对于消息文件）")
-        path = (self.base_dir / raw).resolve()
-        if not path.is_file():
+        try:
+            path = (self.base_dir / raw).resolve()
+        except (OSError, RuntimeError, ValueError):
+            self.fail(field, f"路径无法解析：{raw!r}")
+        if not any(path.is_relative_to(folder) for folder in self.allowed):
+            self.fail(field, f"文件 {raw} 在消息文件所在文件夹 {self.allowed[0]} 之外"
+                             f"（实际位置 {path}）；请把文件放到消息旁边，或用 --allow-path 指定它所在的文件夹")
+        if not path.exists():
             self.fail(field, f"文件不存在：{raw}")
         return path
 
@@ -229,7 +247,7 @@ class Validator:
         try:
             check_image_file(path)
         except ValueError as exc:
-            self.fail(field, str(exc))
+            self.fail(field, f"{exc}（文件 {raw}）" if raw not in str(exc) else str(exc))
         return path
 
     def _fallback_font(self) -> Path | None:
@@ -238,7 +256,12 @@ class Validator:
             return None
         if not isinstance(raw, Mapping) or set(raw) - {"fallback"}:
             self.fail("fonts", "只支持 fonts.fallback：备用字体文件路径")
-        return self._file("fonts.fallback", raw.get("fallback"))
+        path = self._file("fonts.fallback", raw.get("fallback"))
+        try:
+            check_font_file(path)
+        except ValueError as exc:
+            self.fail("fonts.fallback", f"{exc}（文件 {raw.get('fallback')}）")
+        return path
 
     def _variants(self) -> dict[str, Any]:
         raw = self.data.get("variants") or {}

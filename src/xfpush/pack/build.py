@@ -1,7 +1,8 @@
 """Packs: render the selected channels, write files + manifest.json + proof.html, verify.
 
-A pack is built in a hidden sibling folder and renamed into place only when every asset passed
-its checks, so a failed run never leaves a half-written pack behind.
+A pack is built in a hidden sibling folder and renamed into place when it is complete, so a run
+never leaves a half-written pack behind. Profiles that fail their checks are left out and listed
+under ``failures`` in the manifest (``strict``: nothing is written).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from glob import escape as glob_escape
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -31,6 +33,7 @@ from ..errors import (
 from ..model.message import Message
 from ..typeset.fonts import FontSet, check_glyphs, font_set
 from .cache import RenderCache, cache_key, render_inputs
+from .labels import failure_entry
 from .manifest import (
     MANIFEST,
     MESSAGE_FILE,
@@ -92,10 +95,19 @@ def check_message(message: Message, channels: str | None = None, *,
     return list(dict.fromkeys(problems))
 
 
-def render_assets(message: Message, channels: str | None = None, *,
-                  cache: RenderCache | None = None, workers: int | None = None,
-                  skipped: list[dict[str, str]] | None = None) -> list[Asset]:
-    """Render every selected profile; raise ChecksFailed listing every failure.
+@dataclass(frozen=True)
+class Rendered:
+    """What rendering the selected profiles gave: the assets of every profile that passed all
+    its checks, and every problem of the others (in selection order, no repeats)."""
+
+    assets: list[Asset]
+    problems: list[Problem]
+
+
+def render_checked(message: Message, channels: str | None = None, *,
+                   cache: RenderCache | None = None, workers: int | None = None,
+                   skipped: list[dict[str, str]] | None = None) -> Rendered:
+    """Render every selected profile; keep the assets of those that passed every check.
 
     Profiles render concurrently on up to ``workers`` threads (default: one per usable CPU):
     the heavy work happens in ffmpeg and speech subprocesses, Pillow and numpy, which release
@@ -104,6 +116,7 @@ def render_assets(message: Message, channels: str | None = None, *,
     ``cache`` reuses renders of an earlier build in this process; by default nothing is reused.
     With ``skipped`` and no explicit ``channels``, a profile whose optional engine is missing
     is listed there instead of failing the pack (an explicitly chosen one still fails).
+    A profile with a failed check gives problems and no assets: none of its files is usable.
     """
     fonts = prepare_fonts(message)
     may_skip = skipped is not None and not channels
@@ -123,12 +136,22 @@ def render_assets(message: Message, channels: str | None = None, *,
             if skipped is not None:
                 skipped.append(outcome.entry)
             continue
-        for asset in outcome:
-            problems += asset.problems()
-        assets += outcome
-    if problems:
-        raise ChecksFailed(list(dict.fromkeys(problems)))
-    return assets
+        failed = [problem for asset in outcome for problem in asset.problems()]
+        problems += failed
+        if not failed:
+            assets += outcome
+    return Rendered(assets, list(dict.fromkeys(problems)))
+
+
+def render_assets(message: Message, channels: str | None = None, *,
+                  cache: RenderCache | None = None, workers: int | None = None,
+                  skipped: list[dict[str, str]] | None = None) -> list[Asset]:
+    """Every selected profile's checked assets (see ``render_checked``); raise ChecksFailed
+    listing every failure when any profile failed."""
+    rendered = render_checked(message, channels, cache=cache, workers=workers, skipped=skipped)
+    if rendered.problems:
+        raise ChecksFailed(rendered.problems)
+    return rendered.assets
 
 
 @dataclass(frozen=True)
@@ -202,22 +225,32 @@ def usable_cpus() -> int:
 
 
 def build_pack(message: Message, out_dir: str | Path, channels: str | None = None, *,
-               cache: RenderCache | None = None, workers: int | None = None) -> PackResult:
+               cache: RenderCache | None = None, workers: int | None = None,
+               strict: bool = False) -> PackResult:
     """Render, check and write a pack to ``out_dir`` (replacing an older pack there).
 
+    A profile that fails (text that does not fit, a failed check) leaves its files out; the
+    pack holds all the others and its manifest lists each failure under ``failures`` with a
+    Chinese reason and fix. ``strict`` writes nothing then and raises ChecksFailed instead.
+    Input errors always raise before anything is written.
     ``workers`` bounds the rendering threads (default: one per CPU; 1 renders one profile at a
     time); ``cache`` is an explicit ``RenderCache`` to reuse renders from (default: none).
     """
     target = Path(out_dir).resolve()
     _ensure_replaceable(target)
     skipped: list[dict[str, str]] = []
-    assets = render_assets(message, channels, cache=cache, workers=workers, skipped=skipped)
+    rendered = render_checked(message, channels, cache=cache, workers=workers, skipped=skipped)
+    if strict and rendered.problems:
+        raise ChecksFailed(rendered.problems)
+    assets = rendered.assets
     message_bytes = message_yaml(message)
     manifest: dict[str, Any] = {
         "xfpush_version": __version__,
         "message": {"id": message.id, "sha256": sha256(message_bytes), "path": MESSAGE_FILE},
         "assets": [asset_entry(a) for a in assets],
     }
+    if rendered.problems:  # profiles that could not be made: why, and what to change
+        manifest["failures"] = [failure_entry(p) for p in rendered.problems]
     if skipped:  # channels left out because an optional engine is missing, and how to add it
         manifest["skipped"] = skipped
     proof = proof_html(message, manifest).encode("utf-8")
@@ -236,10 +269,44 @@ def _ensure_replaceable(target: Path) -> None:
         raise PackLocationError(f"输出文件夹 {target} 已有其他内容且不是物料包，为免覆盖请换一个文件夹")
 
 
+def remove_stale_staging(folder: Path, name: str = "*") -> list[Path]:
+    """Remove ``.NAME.tmp-PID-*`` and ``.NAME.old-PID-*`` folders in ``folder`` left by a pack
+    whose process no longer runs (killed mid-write); a running pack's folders are kept.
+    Returns what was removed."""
+    removed = []
+    for kind in ("tmp", "old"):
+        for stale in folder.glob(f".{name}.{kind}-*"):
+            owner = stale.name.rpartition(f".{kind}-")[2].split("-")[0]
+            if stale.is_dir() and not stale.is_symlink() and not _running(owner):
+                shutil.rmtree(stale, ignore_errors=True)
+                removed.append(stale)
+    return removed
+
+
+def _running(pid_text: str) -> bool:
+    """Whether the pack that named a staging folder (by its process id) may still be running."""
+    if not pid_text.isdigit():
+        return False  # a name without a process id: left by an older xfpush
+    pid = int(pid_text)
+    if pid == os.getpid():
+        return True
+    if os.name == "nt":  # os.kill(pid, 0) would not test, it would signal: assume running
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
+
+
 def _write_atomically(target: Path, files: dict[str, bytes]) -> None:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+        remove_stale_staging(target.parent, glob_escape(target.name))
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-{os.getpid()}-",
+                                        dir=target.parent))
     except OSError as exc:
         found = next((p for p in (target.parent, *target.parent.parents) if p.exists()), None)
         reason = f"{found} 是一个文件，不是文件夹" if found and found.is_file() else os_reason(exc)
@@ -252,7 +319,8 @@ def _write_atomically(target: Path, files: dict[str, bytes]) -> None:
             path.write_bytes(data)
         os.chmod(staging, 0o755)
         if target.exists():
-            retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+            retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-{os.getpid()}-",
+                                            dir=target.parent))
             os.replace(target, retired / "pack")
             os.replace(staging, target)
             shutil.rmtree(retired, ignore_errors=True)

@@ -14,10 +14,11 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from ..errors import ApprovalError, InputError, XfpushError, os_reason
+from ..pack.labels import failures_of
 from ..pack.manifest import MANIFEST, sha256
 from .adapters import Adapter, resolve_settings
 from .ledger import Ledger, owner_id
-from .packaging import Package, build_package, check_output_folder
+from .packaging import Package, build_package, check_output_folder, refuse_failed_needs
 from .safe import redact_url, scrub
 from .transports import HttpOptions, Outgoing, Receipt, Transport, transport_for
 
@@ -53,6 +54,20 @@ def manifest_bytes(pack_dir: Path) -> bytes:
     except OSError as exc:
         raise InputError(f"{pack_dir} 不是物料包（{MANIFEST} {os_reason(exc)}）。"
                          "请给出 xfpush pack 生成的文件夹") from exc
+
+
+def _manifest_of(pack_dir: Path) -> dict[str, Any]:
+    """The pack's manifest as data (an empty one if it is not JSON: packaging says why)."""
+    try:
+        loaded = json.loads(manifest_bytes(pack_dir))
+    except ValueError:
+        return {}
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def pack_failures(pack_dir: str | Path) -> list[dict[str, str]]:
+    """The assets a pack could not make (its manifest's ``failures``), for a reviewer to see."""
+    return failures_of(_manifest_of(Path(pack_dir)))
 
 
 def approvals(pack_dir: Path) -> list[dict[str, Any]]:
@@ -118,6 +133,7 @@ def _deliver(pack_dir: str | Path, adapter: Adapter, to: str, *, ledger_path: st
         raise InputError(f"目标地址无效：{shown}（主机名或端口写错了）") from None
     if urlsplit(to).scheme == "file":  # a drop folder: never the pack, nor anybody's folder
         check_output_folder(Path(unquote(urlsplit(to).path)), pack)
+    refuse_failed_needs(adapter, _manifest_of(pack))  # before approval: the real reason first
     approval = approval_of(pack, waive_approval)
     package = build_package(pack, adapter, resolve_settings(adapter, env))
     key = idempotency_key(package, adapter, shown)

@@ -55,6 +55,28 @@ def missing_profiles(adapter: Adapter, manifest: Mapping[str, Any]) -> list[str]
     return missing
 
 
+def failed_needs(adapter: Adapter, manifest: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The pack's failures (manifest ``failures``) among what the adapter needs: a need
+    ``channel:profile`` matches that profile, a bare ``channel`` any profile of it."""
+    needs = [need.partition(":") for need in adapter.needs]
+    return [failure for failure in manifest.get("failures") or []
+            if any(failure.get("channel") == channel and profile in ("", failure.get("profile"))
+                   for channel, _, profile in needs)]
+
+
+def refuse_failed_needs(adapter: Adapter, manifest: Mapping[str, Any]) -> None:
+    """Raise, naming them, when assets this adapter needs could not be made in the pack."""
+    failed = failed_needs(adapter, manifest)
+    if not failed:
+        return
+    listed = "；".join(f"{f.get('channel')}:{f.get('profile')}（{f.get('reason')}，"
+                      f"修改方法：{f.get('fix')}）" for f in failed)
+    profiles = list(dict.fromkeys(f"{f.get('channel')}:{f.get('profile')}" for f in failed))
+    raise AdapterError(f"适配器 {adapter.id}（{adapter.name}）需要的 {'、'.join(profiles)} "
+                       f"在物料包中未能生成，不能打包：{listed}。请按修改方法改好消息，"
+                       f"重新运行 xfpush pack 后再打包")
+
+
 def _target(rule_target: str, asset: Mapping[str, Any], message_id: str) -> str:
     path = PurePosixPath(asset["path"])
     return rule_target.format(name=path.name, stem=path.stem, ext=path.suffix,
@@ -149,6 +171,7 @@ def build_package(pack_dir: str | Path, adapter: Adapter,
     pack_dir = Path(pack_dir)
     values = check_settings(adapter, settings)
     manifest = _pack_manifest(pack_dir)
+    refuse_failed_needs(adapter, manifest)
     missing = missing_profiles(adapter, manifest)
     if missing:
         raise AdapterError(f"物料包缺少适配器 {adapter.id}（{adapter.name}）需要的规格："

@@ -16,6 +16,8 @@ import qrcode.constants
 import zxingcpp
 from PIL import Image
 
+from ..model.links import LinkError, ascii_link
+
 QUIET_ZONE_MODULES = 4
 MIN_PRINT_MODULE_MM = 0.5
 MIN_THERMAL_MODULE_DOTS = 3
@@ -46,10 +48,12 @@ class QrMatrix:
 
 @lru_cache(maxsize=256)
 def build_matrix(data: str, with_logo: bool = False) -> QrMatrix:
-    """Encode ``data``; error correction M, or H when a logo will cover the middle."""
+    """Encode the link ``data`` in its ASCII form (``model.links.ascii_link``: punycode host,
+    percent-encoded path), which every scanner reads alike; error correction M, or H when a
+    logo will cover the middle."""
     level = "H" if with_logo else "M"
     code = qrcode.QRCode(error_correction=_LEVELS[level], border=0, box_size=1)
-    code.add_data(data.encode("utf-8"))
+    code.add_data(payload(data).encode("utf-8"))
     code.make(fit=True)
     rows = tuple(tuple(bool(cell) for cell in row) for row in code.get_matrix())
     return QrMatrix(rows, level)
@@ -91,11 +95,21 @@ def decode(image: Image.Image) -> list[str]:
     return [result.text for result in results]
 
 
+def payload(link: str) -> str:
+    """What a QR code for ``link`` holds: its ASCII form (the link itself when ASCII)."""
+    try:
+        return ascii_link(link)
+    except LinkError:  # refused by message validation; a direct caller keeps its text
+        return link
+
+
 def decode_check(image: Image.Image, expected: str) -> tuple[bool, str]:
-    """(ok, detail) for the ``qr_decodes`` check."""
+    """(ok, detail) for the ``qr_decodes`` check: the symbol must hold ``expected`` in the
+    ASCII form ``build_matrix`` encodes."""
     found = decode(image)
-    if expected in found:
-        return True, f"解码得到 {expected}"
+    wanted = payload(expected)
+    if wanted in found:
+        return True, f"解码得到 {wanted}" + (f"（即 {expected}）" if wanted != expected else "")
     if found:
-        return False, f"解码得到 {found[0]!r}，应为 {expected!r}"
+        return False, f"解码得到 {found[0]!r}，应为 {wanted!r}"
     return False, "成品图上没有识别出二维码"

@@ -69,10 +69,18 @@ def _cut(text: str, with_user_words: bool) -> tuple[str, ...]:
     return tuple(cut)
 
 
+# One-character words that lean on the word after them: a line never ends on them
+# ("电动车不/进楼入户", "老人更/需防范", "要/当心" read as broken; "不进楼", "更需", "要当心" stay).
+BINDS_FORWARD = frozenset("不没别勿莫未非更最很太都也还再就才只请要需应须会能可均")
+
+
 def word_starts(text: str) -> frozenset[int]:
-    """Offsets in ``text`` where a word begins (0 included): the only places to break."""
-    starts, offset = set(), 0
+    """Offsets in ``text`` where a line may break before a word (0 included): every word
+    start, except after a one-character word that leans on the next (``BINDS_FORWARD``)."""
+    starts, offset, previous = set(), 0, ""
     for word in words(text):
-        starts.add(offset)
+        if previous not in BINDS_FORWARD:
+            starts.add(offset)
         offset += len(word)
+        previous = word
     return frozenset(starts)
