@@ -101,19 +101,18 @@ def fit(message: Message, profile: SpotProfile) -> Fit:
     hotline again and the key line (alternately) and then longer pauses, never dead air.
     """
     key = f"{message.slogan}。"
+    variant = message.variants.get("radio")
+    given = variant.get(profile.name) if isinstance(variant, Mapping) else None
     if profile.repeats or profile.length_s is None:
-        parts = [key, f"{hotline_sentence(message)}。"] * max(1, profile.repeats)
+        parts = sentences(str(given)) if given else \
+            [key, f"{hotline_sentence(message)}。"] * max(1, profile.repeats)
         speech = sentence_seconds(parts, PAUSE_S)
         return Fit(tuple(parts), PAUSE_S, speech, profile.lead_s + speech + TAIL_AIM_S,
                    profile.lead_s)
     length, lead = profile.length_s, profile.lead_s
     most = length - lead - TAIL_MIN_S - 0.05
     least = length - lead - TAIL_MAX_S + 0.05
-    variant = message.variants.get("radio")
-    if isinstance(variant, Mapping) and variant.get(profile.name):
-        options = [sentences(str(variant[profile.name]))]
-    else:
-        options = _ladder(message, profile)
+    options = [sentences(str(given))] if given else _ladder(message, profile)
     tail = [key] if profile.loop else []
     parts = options[-1]
     for option in options:
