@@ -20,7 +20,7 @@ from xfpush.resources import asset_path
 
 DEMO = asset_path("examples", "demo.yaml")
 SPOKEN = {("audio", p) for p in ("unlock", "ride", "lock")} | {
-    ("radio", p) for p in ("spot-15s", "spot-30s", "loop-60s")}
+    ("radio", p) for p in ("spot-15s", "spot-30s", "loop-60s", "loudspeaker")}
 
 
 @pytest.fixture
@@ -71,7 +71,7 @@ def test_demo_without_engine_builds_the_rest_and_says_what_was_skipped(tmp_path,
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert "Traceback" not in output
-    assert "已跳过 audio（unlock、ride、lock）、radio（spot-15s、spot-30s、loop-60s）" in output
+    assert "已跳过 audio（unlock、ride、lock）、radio（spot-15s、spot-30s、loop-60s、loudspeaker）" in output
     assert 'python -m pip install' in output and '[tts]"' in output
 
     pack = tmp_path / "demo"
@@ -83,7 +83,7 @@ def test_demo_without_engine_builds_the_rest_and_says_what_was_skipped(tmp_path,
     assert {"poster", "sticker", "led", "sms", "video", "tv", "receipt"} <= built
     assert not built & {"audio", "radio"}
     proof = (pack / "proof.html").read_text("utf-8")
-    assert "已跳过 6 个规格" in proof and "audio:unlock" in proof and "radio:loop-60s" in proof
+    assert "已跳过 7 个规格" in proof and "audio:unlock" in proof and "radio:loop-60s" in proof
     assert xfpush("verify", pack, cwd=tmp_path, env=without_tts).returncode == 0
 
 

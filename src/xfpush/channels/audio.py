@@ -11,7 +11,15 @@ from ..model.message import Message
 from ..typeset.fonts import FontSet
 from .base import Asset, Check
 from .checks import Level, register
-from .spoken import chars_to_cut, hotline_sentence, speak, speech_seconds, spoken_assets
+from .spoken import (
+    PROMPT_LEAD_S,
+    PROMPT_TAIL_S,
+    chars_to_cut,
+    hotline_sentence,
+    speak,
+    speech_seconds,
+    spoken_assets,
+)
 
 
 @dataclass(frozen=True)
@@ -44,7 +52,8 @@ def candidates(message: Message, profile: str) -> list[tuple[str, str]]:
     first_tip = message.tips[0] if message.tips else ""
     derived = {
         "unlock": [f"{message.slogan}。", "骑行注意消防安全。"],
-        "ride": [f"{message.title}。{first_tip}。", f"{message.title}。", f"{message.slogan}。"],
+        "ride": [f"{message.title}。{first_tip}。", f"{message.title}。", f"{message.slogan}。",
+                 "骑行途中注意消防安全。"],
         "lock": [f"{message.slogan}，{hotline}。", f"{hotline}。"],
     }[profile]
     return [(script, "由口号/标题生成") for script in derived if script.strip("。")]
@@ -54,8 +63,8 @@ def choose(message: Message, profile: PromptProfile) -> tuple[str, str, float]:
     """The first candidate whose synthesized speech fits; else the last one tried."""
     options = candidates(message, profile.name)
     for script, source in options:
-        seconds = speech_seconds(script)
-        if seconds <= profile.max_s:
+        seconds = speech_seconds(script) + PROMPT_LEAD_S + PROMPT_TAIL_S  # as the file will be
+        if seconds <= profile.max_s - 0.01:
             return script, source, seconds
     return script, source, seconds
 

@@ -270,6 +270,6 @@ class Level:
 @register("loudness", Level)
 def loudness(fact: Level, asset: Asset) -> Check:
     measured, target, ceiling = fact.measured, fact.target_lufs, fact.peak_ceiling_dbtp
-    ok = abs(measured.integrated_lufs - target) <= 1.0 and measured.true_peak_dbtp <= ceiling
-    return Check("loudness", ok, f"响度 {measured.integrated_lufs:.1f} LUFS（目标 {target:g}±1），"
+    ok = abs(measured.integrated_lufs - target) <= 0.5 and measured.true_peak_dbtp <= ceiling
+    return Check("loudness", ok, f"响度 {measured.integrated_lufs:.1f} LUFS（目标 {target:g}±0.5），"
                                  f"真峰值 {measured.true_peak_dbtp:.1f} dBTP（上限 {ceiling:g}）")

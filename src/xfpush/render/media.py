@@ -125,34 +125,116 @@ def _number(text: str) -> float:
     return float("-inf") if text == "-inf" else float(text)
 
 
+FADE_S = 0.02
+"""Raised-cosine fade at both ends of every utterance: no click, no hard cut."""
+SILENCE_DB = -50.0
+"""Below this (dBFS) a sample counts as silence when trimming synthesized speech."""
+
+
+def trim_silence(samples: np.ndarray, rate: int, threshold_db: float = SILENCE_DB) -> np.ndarray:
+    """The part between the first and the last sample above ``threshold_db`` (plus 10 ms)."""
+    loud = np.flatnonzero(np.abs(samples.astype(np.float64)) > 32768 * 10 ** (threshold_db / 20))
+    if not len(loud):
+        return samples[:0]
+    keep = rate // 100
+    return samples[max(0, loud[0] - keep): loud[-1] + 1 + keep]
+
+
+def fade(samples: np.ndarray, rate: int, seconds: float = FADE_S) -> np.ndarray:
+    """Raised-cosine fade-in and fade-out of ``seconds`` at both ends (float64 out)."""
+    out = samples.astype(np.float64)
+    n = min(round(seconds * rate), len(out) // 2)
+    if n:
+        ramp = 0.5 - 0.5 * np.cos(np.pi * (np.arange(n) + 0.5) / n)
+        out[:n] *= ramp
+        out[-n:] *= ramp[::-1]
+    return out
+
+
 def normalize_loudness(samples: np.ndarray, rate: int, target_lufs: float,
                        peak_ceiling: float = -1.0) -> tuple[np.ndarray, Loudness]:
-    """Gain to the target loudness, limiting peaks below the ceiling; returns the measurement."""
-    current = samples.astype(np.float64)
-    for _ in range(4):
-        measured = measure_loudness(wav_bytes(np.clip(current, -32768, 32767), rate))
-        if abs(measured.integrated_lufs - target_lufs) <= 0.3 and \
-                measured.true_peak_dbtp <= peak_ceiling:
+    """Gain to the target loudness through an oversampled true-peak limiter.
+
+    Works on any input: the gain and the limiter's ceiling are corrected from what ffmpeg's
+    ebur128 meter reads back until the result is within 0.2 LU of the target with its true peak
+    at least 0.3 dB under ``peak_ceiling`` (room for the MP3 encoder), so the limits are met by
+    xfpush itself, never left to the message. The ends are faded after limiting.
+    """
+    source = samples.astype(np.float64)
+    aim = peak_ceiling - 0.5
+    gain_db, ceiling_db = 0.0, aim - 0.3
+    best: tuple[np.ndarray, Loudness] | None = None
+    if not len(source) or not np.any(source):
+        empty = np.zeros(len(source), dtype=np.int16)
+        return empty, measure_loudness(wav_bytes(empty, rate))
+    first = measure_loudness(wav_bytes(_to_int16(source), rate))
+    if first.integrated_lufs != float("-inf"):
+        gain_db = target_lufs - first.integrated_lufs
+    for _ in range(8):
+        limited = _to_int16(fade(_limit(source * 10 ** (gain_db / 20), rate, ceiling_db), rate))
+        measured = measure_loudness(wav_bytes(limited, rate))
+        best = (limited, measured)
+        loud_ok = abs(measured.integrated_lufs - target_lufs) <= 0.2
+        if loud_ok and measured.true_peak_dbtp <= peak_ceiling - 0.3:
             break
-        current = current * 10 ** ((target_lufs - measured.integrated_lufs) / 20)
-        current = _limit(current, rate, peak_ceiling - 0.5)
-    final = np.clip(np.rint(current), -32768, 32767).astype(np.int16)
-    return final, measure_loudness(wav_bytes(final, rate))
+        if measured.true_peak_dbtp > aim:
+            ceiling_db -= measured.true_peak_dbtp - aim
+        if measured.integrated_lufs != float("-inf"):
+            gain_db += target_lufs - measured.integrated_lufs
+    assert best is not None
+    limited, measured = best
+    if measured.true_peak_dbtp > peak_ceiling - 0.3:  # last resort: plain attenuation
+        scaled = limited * 10 ** ((peak_ceiling - 0.4 - measured.true_peak_dbtp) / 20)
+        limited = _to_int16(scaled)
+        measured = measure_loudness(wav_bytes(limited, rate))
+    return limited, measured
+
+
+def _to_int16(samples: np.ndarray) -> np.ndarray:
+    rounded: np.ndarray = np.clip(np.rint(samples), -32768, 32767).astype(np.int16)
+    return rounded
 
 
 def _limit(samples: np.ndarray, rate: int, ceiling_db: float) -> np.ndarray:
-    """ffmpeg's look-ahead limiter at ``ceiling_db``, on 4× oversampled peaks."""
-    raw = np.clip(np.rint(samples), -32768, 32767).astype("<i2").tobytes()
-    limit = 10 ** (ceiling_db / 20)
-    out = run(["-f", "s16le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0", "-af",
-               f"alimiter=limit={limit:.4f}:level=disabled:attack=2:release=40", "-f", "s16le",
-               "pipe:1"], raw).stdout
-    return np.frombuffer(out, "<i2").astype(np.float64)
+    """ffmpeg's look-ahead limiter at ``ceiling_db``, run 4× oversampled so that peaks between
+    samples are limited too; delay compensated, so the result lines up with the input."""
+    limit = max(0.0625, min(1.0, 10 ** (ceiling_db / 20)))
+    chain = (f"aresample={rate * 4},alimiter=limit={limit:.5f}:level=disabled:attack=1:"
+             f"release=50:latency=1,aresample={rate}")
+    out = run(["-f", "f64le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0", "-af", chain,
+               "-f", "f64le", "pipe:1"], (samples / 32768.0).astype("<f8").tobytes()).stdout
+    limited: np.ndarray = np.frombuffer(out, "<f8") * 32768.0
+    if len(limited) != len(samples):
+        limited = np.concatenate([limited, np.zeros(max(0, len(samples) - len(limited)))])
+        limited = limited[: len(samples)]
+    return limited
 
 
 def mp3_bytes(wav: bytes, bitrate: str = "64k") -> bytes:
     return run(["-i", "pipe:0", "-c:a", "libmp3lame", "-b:a", bitrate, *BITEXACT,
                 "-write_xing", "0", "-id3v2_version", "0", "-f", "mp3", "pipe:1"], wav).stdout
+
+
+def levelled_mp3(wav: bytes, target_lufs: float,
+                 peak_ceiling: float = -1.0) -> tuple[bytes, Loudness]:
+    """MP3 of ``wav`` that itself meets the target (±0.3 LU) and the true-peak ceiling.
+
+    The encoder's low-pass and its own overshoot move loudness and peaks a little; the gain
+    fed to the encoder is corrected from the decoded result, and lowered if a peak would pass.
+    """
+    samples, rate, _ = read_wav(wav)
+    gain_db = 0.0
+    mp3 = mp3_bytes(wav)
+    measured = measure_loudness(mp3)
+    for _ in range(4):
+        loud_off = target_lufs - measured.integrated_lufs
+        room = peak_ceiling - 0.2 - measured.true_peak_dbtp
+        if (abs(loud_off) <= 0.3 and room >= 0) or measured.integrated_lufs == float("-inf"):
+            break
+        gain_db += min(loud_off, room)
+        mp3 = mp3_bytes(wav_bytes(_to_int16(samples * 10 ** (gain_db / 20)), rate))
+        measured = measure_loudness(mp3)
+    return mp3, measured
 
 
 @dataclass(frozen=True)
