@@ -95,7 +95,7 @@ def test_pack_writes_the_others_lists_failures_and_exits_1(honest_pack) -> None:
     assert set(poster) == {"channel", "profile", "check", "reason", "fix"}
     assert "标题" in poster["reason"] and "过长" in poster["reason"] and "50 字" in poster["reason"]
     assert "标题" in poster["fix"] and "删减约" in poster["fix"] and "字" in poster["fix"]
-    assert "4 字" in failures["sms", "standard", "segments"]["fix"]
+    assert "2 字" in failures["sms", "standard", "segments"]["fix"]  # 【某某区消防】+ 正文 + 拒收请回复R: 72 字
     assert run("verify", str(out)).returncode == 0
 
 
