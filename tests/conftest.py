@@ -74,6 +74,12 @@ def demo_path() -> Path:
     return DEMO
 
 
+# A 50-character title and a 40-character slogan (its fallback headline): too long for the
+# phone poster; as ``write_message`` replacements.
+TOO_LONG_HEADLINE = {"title": "title: " + "电动自行车不进楼入户" * 5,
+                     "slogan": "slogan: " + "电动车不进楼入户充电安全记心间" * 2 + "电动自行车不进楼入户"}
+
+
 @pytest.fixture
 def write_message(tmp_path: Path) -> Callable[..., Path]:
     """Write a message file from the demo with some top-level lines replaced."""

@@ -231,3 +231,25 @@ def test_adapters_new_refuses_a_bad_id_or_an_existing_folder(tmp_path, adapter_i
     without = CliRunner().invoke(main, ["adapters", "new", "plain", "-o", str(tmp_path),
                                         "--no-hooks"])
     assert without.exit_code == 0 and not (tmp_path / "plain" / "hooks.py").exists()
+
+
+@pytest.mark.parametrize(("platform", "sign", "refusal"), [
+    ("aliyun", "某" * 12, None),
+    ("aliyun", "某" * 13, "短信签名【" + "某" * 13 + "】13 字，阿里云短信服务要求 2–12 字"),
+    ("carrier", "某" * 16, None),
+    ("carrier", "某", "1 字，运营商直连群发平台要求 2–16 字"),
+    ("nowhere", "某区", "platforms.toml 中没有这个平台，可用：aliyun、carrier"),
+])
+def test_carrier_sms_checks_the_signature_by_platform(platform, sign, refusal) -> None:
+    hook = discover()["carrier-sms"].hooks["check_pack"]
+    manifest = {"assets": [{"channel": "sms", "text": f"【{sign}】火警请拨119。拒收请回复R"}]}
+    problem = hook(manifest, {}, {"platform": platform})
+    assert (problem is None) if refusal is None else (refusal in problem)
+
+
+def test_carrier_sms_package_uses_the_platform_setting(tmp_path) -> None:
+    adapter = discover()["carrier-sms"]
+    pack = pack_demo(tmp_path / "pack", "sms")
+    assert build_package(pack, adapter, {"platform": "aliyun"}).name == "carrier-sms_ebike-2027"
+    with pytest.raises(AdapterError, match="适配器 carrier-sms：设置 platform 为“huawei”"):
+        build_package(pack, adapter, {"platform": "huawei"})

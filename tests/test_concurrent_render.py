@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import pack_files
+from conftest import TOO_LONG_HEADLINE, pack_files
 from xfpush import ChecksFailed, build_pack, load_message, render_assets
 from xfpush.pack.build import map_in_order
 
@@ -29,8 +29,9 @@ def test_concurrent_and_one_at_a_time_write_the_same_bytes(tmp_path: Path, demo_
 
 @pytest.mark.parametrize("channels", ["sms,poster:phone,led", "poster:phone,led,sms"])
 def test_every_failure_is_listed_in_selection_order(write_message, channels) -> None:
-    # a 50-character title: too long for the phone poster, and SMS needs a second segment
-    message = load_message(write_message({"title": "title: " + "电动自行车不进楼入户" * 5}))
+    # a 50-character title and a 40-character slogan: too long for the phone poster (the
+    # slogan is its fallback headline), and SMS needs a second segment
+    message = load_message(write_message(TOO_LONG_HEADLINE))
     with pytest.raises(ChecksFailed) as failed:
         render_assets(message, channels, workers=3)
     found = [(p.channel, p.profile, p.check) for p in failed.value.problems]

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DEMO
+from conftest import DEMO, TOO_LONG_HEADLINE
 from xfpush import build_pack, load_message
 from xfpush.pack.build import render_checked
 
-LONG_TITLE = "title: " + "电动自行车不进楼入户" * 5  # 50 characters: too long for poster:phone
+LONG = TOO_LONG_HEADLINE  # too long for poster:phone
 CHANNELS = "poster:phone,sms,led"  # poster:phone and sms fail, led passes
 
 
@@ -27,9 +27,10 @@ def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]
 
 def long_title_message(folder: Path) -> Path:
     text = DEMO.read_text("utf-8")
-    title = next(line for line in text.splitlines() if line.startswith("title:"))
+    for key, line in LONG.items():
+        text = text.replace(next(ln for ln in text.splitlines() if ln.startswith(f"{key}:")), line)
     path = folder / "long.yaml"
-    path.write_text(text.replace(title, LONG_TITLE), "utf-8")
+    path.write_text(text, "utf-8")
     return path
 
 
@@ -94,7 +95,7 @@ def test_pack_writes_the_others_lists_failures_and_exits_1(honest_pack) -> None:
     assert set(poster) == {"channel", "profile", "check", "reason", "fix"}
     assert "标题" in poster["reason"] and "过长" in poster["reason"] and "50 字" in poster["reason"]
     assert "标题" in poster["fix"] and "删减约" in poster["fix"] and "字" in poster["fix"]
-    assert "4 字" in failures["sms", "standard", "segments"]["fix"]
+    assert "2 字" in failures["sms", "standard", "segments"]["fix"]  # 【某某区消防】+ 正文 + 拒收请回复R: 72 字
     assert run("verify", str(out)).returncode == 0
 
 
@@ -112,14 +113,14 @@ def test_proof_page_shows_the_failures_first_in_red(honest_pack) -> None:
 
 def test_strict_writes_nothing(write_message, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    result = run("pack", str(write_message({"title": LONG_TITLE})), "-o", str(out),
+    result = run("pack", str(write_message(LONG)), "-o", str(out),
                  "-c", CHANNELS, "--strict")
     assert result.returncode == 1 and "poster:phone" in result.stderr
     assert not out.exists()
 
 
 def test_json_output_lists_failures(write_message, tmp_path: Path) -> None:
-    result = run("pack", str(write_message({"title": LONG_TITLE})), "-o", str(tmp_path / "o"),
+    result = run("pack", str(write_message(LONG)), "-o", str(tmp_path / "o"),
                  "-c", CHANNELS, "--json")
     report = json.loads(result.stdout)
     assert result.returncode == 1 and report["ok"] is False
@@ -128,7 +129,7 @@ def test_json_output_lists_failures(write_message, tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_library_returns_assets_and_problems(write_message, tmp_path: Path) -> None:
-    message = load_message(write_message({"title": LONG_TITLE}))
+    message = load_message(write_message(LONG))
     rendered = render_checked(message, CHANNELS, workers=1)
     assert {a.channel for a in rendered.assets} == {"led"}
     assert [(p.channel, p.check) for p in rendered.problems] == [("poster", "text_fit"),

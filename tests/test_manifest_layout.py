@@ -15,17 +15,16 @@ import jieba
 import pytest
 import yaml
 
-from conftest import pack_demo
 from xfpush.channels.ledtext import normalize
 
 jieba.setLogLevel(60)
-NOT_TIME = "poster,sticker,tv,splash,social,screen,led,sms,receipt"
 _MARKS = re.compile(r"[\s，。、；：！？“”‘’（）《》【】,.;:!?()\"']")
 
 
-@pytest.fixture(scope="module")
-def pack(tmp_path_factory) -> Path:
-    return pack_demo(tmp_path_factory.mktemp("layout") / "pack", NOT_TIME)
+@pytest.fixture
+def pack(still_pack: Path) -> Path:
+    """The session's pack of every still channel (read only here)."""
+    return still_pack
 
 
 def read(pack: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:

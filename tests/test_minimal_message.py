@@ -15,7 +15,7 @@ from xfpush.cli import main
 from xfpush.pack.build import check_message
 
 MINIMAL = "id: mini\ntitle: 电动车不进楼 充电安全记心间\nslogan: 电动车不进楼入户\n" \
-          "issuer: 某某区消防安全委员会办公室\n"
+          "issuer: 某某区消防救援大队\n"
 EMPTY_TIP = "连第一条“”"
 
 

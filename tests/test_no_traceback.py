@@ -84,7 +84,7 @@ def _recipe(text: str, *extra: object) -> Callable[[Path], list[object]]:
 START = "start: 2027-11-01"
 CASES: dict[str, tuple[Callable[[Path], list[object]], int, list[str]]] = {
     "date-month-13": (_demo_with(START, "start: 2027-13-01"), 2,
-                      ["m.yaml:26", "campaign.start", "2027-13-01", "YYYY-MM-DD"]),
+                      ["m.yaml:27", "campaign.start", "2027-13-01", "YYYY-MM-DD"]),
     "date-feb-30": (_demo_with(START, "start: 2027-02-30"), 2, ["campaign.start", "只有 28 天"]),
     "date-number": (_demo_with(START, "start: 20271101"), 2, ["campaign.start", "数字 20271101"]),
     "date-list": (_demo_with(START, "start: [2027, 11]"), 2, ["campaign.start", "列表"]),

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import DEMO, RARE, STILL_CHANNELS, pack_files
+from conftest import DEMO, RARE, STILL_CHANNELS, TOO_LONG_HEADLINE, pack_files
 from xfpush import load_message, verify_pack
 from xfpush.cli import main
 
@@ -87,7 +87,7 @@ def test_every_channel_is_byte_identical_in_another_process(demo_pack: Path,
 
 @pytest.mark.parametrize(("change", "code", "expected"), [
     ({"slogan": f"slogan: 电动车不进{RARE}楼"}, 2, ["U+20000", "字段 slogan"]),
-    ({"title": "title: " + "电动自行车不进楼入户" * 5}, 1, ["poster:", "标题（title）过长", "请删减约"]),
+    (TOO_LONG_HEADLINE, 1, ["poster:", "标题（title）过长", "请删减约"]),
     ({"title": "title: " + "火" * 200}, 2, ["字段 title", "上限 64 字"]),
 ])
 def test_bad_input_exits_nonzero_and_leaves_nothing(write_message, tmp_path, change, code,
@@ -119,7 +119,7 @@ def test_bad_url_and_broken_yaml_exit_2(write_message, tmp_path: Path) -> None:
 def test_check_exit_codes_and_json(write_message, demo_path: Path) -> None:
     runner = CliRunner()
     assert runner.invoke(main, ["check", str(demo_path), "-c", STILL_CHANNELS]).exit_code == 0
-    long_title = write_message({"title": "title: " + "电动自行车不进楼入户" * 5})
+    long_title = write_message(TOO_LONG_HEADLINE)
     result = runner.invoke(main, ["check", str(long_title), "-c", "poster:phone", "--json"])
     assert result.exit_code == 1
     report = json.loads(result.output)

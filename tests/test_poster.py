@@ -7,7 +7,7 @@ import pypdfium2 as pdfium
 import pytest
 from PIL import Image
 
-from conftest import RARE, make_fallback_font
+from conftest import RARE, TOO_LONG_HEADLINE, make_fallback_font
 from xfpush import load_message
 from xfpush.channels.checks import run_checks
 from xfpush.channels.poster import POSTER
@@ -82,13 +82,22 @@ def test_elderly_audience_raises_minimum_text_size(write_message) -> None:
     assert content_elderly > content_general
 
 
-def test_too_long_title_fails_the_check_with_cut_count(write_message) -> None:
-    message = load_message(write_message({"title": "title: " + "电动自行车不进楼入户" * 5}))
+def test_too_long_title_gives_way_to_the_slogan(write_message) -> None:
+    long_title = "title: " + "电动自行车不进楼入户" * 5
+    message = load_message(write_message({"title": long_title}))
+    assert check_message(message, "poster:phone") == []
+    plan = POSTER.plan(message, "phone", font_set())
+    headline = [laid for laid in plan.layout if laid.field == "slogan"]
+    assert len(headline) == 1 and headline[0].font_px >= 72  # once, as the headline
+
+
+def test_too_long_title_and_slogan_fail_the_check_with_cut_count(write_message) -> None:
+    message = load_message(write_message(TOO_LONG_HEADLINE))
     problems = check_message(message, "poster:phone")
     assert len(problems) == 1
     reason = problems[0].reason
     assert problems[0].check == "text_fit" and "标题（title）过长：共 50 字" in reason
-    assert "最小字号 72px" in reason and "请删减约 20 字" in reason
+    assert "最小字号 72px" in reason and "请删减约 20 字" in reason and "slogan" in reason
 
 
 def test_many_tips_keep_the_first_ones(write_message) -> None:

@@ -16,7 +16,8 @@ from xfpush.channels import CHANNELS
 from xfpush.channels.checks import run_checks
 from xfpush.channels.ledtext import normalize
 from xfpush.channels.receipt import columns
-from xfpush.channels.sms import compose, segments, ucs2_units
+from xfpush.channels.sms import Sms, billed_segments, compose, segments, ucs2_units
+from xfpush.channels.sms import opt_out as opt_out_check
 from xfpush.cli import main
 from xfpush.pack.build import prepare_fonts
 from xfpush.render.qr import decode
@@ -111,24 +112,46 @@ def test_sms_length_and_segments_of_known_messages(text: str, units: int, billed
 
 def test_sms_boundaries_count_signature_and_opt_out(write_message) -> None:
     base = write_message().read_text("utf-8")
-    signature = "【某某区消防安全委员会办公室】"
+    signature, opt_out = "【某某区消防】", "拒收请回复R"
     fonts = prepare_fonts(load_message(write_message()))
 
     def sms_for(text: str):
         message = load_message(write_message(text=base + f"  sms: {text}\n"))
         return message, run_checks(CHANNELS["sms"].render(message, "standard", fonts)[0])
 
-    room = 70 - len(signature)
+    room = 70 - len(signature) - len(opt_out)
     _, asset = sms_for("火" * room)
     assert ucs2_units(asset.text) == 70 and all(c.ok for c in asset.checks)
+    assert asset.text == signature + "火" * room + opt_out  # every publicity SMS opts out
+    detail = {c.name: c.detail for c in asset.checks}["segments"]
+    assert f"共 70 字（签名 {len(signature)} 字 + 正文 {room} 字 + 退订提示 6 字）" in detail
     _, asset = sms_for("火" * (room + 1))
     failed = {c.name: c.detail for c in asset.checks if not c.ok}
     assert "超出 1 字" in failed["segments"] and "计 2 条" in failed["segments"]
-    _, asset = sms_for("扫码学习" + "火" * (room - 4))
-    assert asset.text.endswith("拒收请回复R")
-    assert "超出 6 字" in {c.name: c.detail for c in asset.checks}["segments"]
+    _, asset = sms_for("火" * (room - 6) + opt_out)  # written by the user: not doubled
+    assert asset.text.count(opt_out) == 1 and ucs2_units(asset.text) == 64
     text, _ = compose(load_message(write_message()), CHANNELS["sms"].profiles["standard"])
-    assert text.startswith(signature) and ucs2_units(text) <= 70
+    assert text.startswith(signature) and text.endswith(opt_out) and ucs2_units(text) <= 70
+
+
+@pytest.mark.parametrize(("sign", "ok"), [("某区", True), ("某" * 12, True),
+                                          ("某某区消防安全委员会办公室", False)])
+def test_sms_signature_follows_the_aliyun_rule(write_message, sign: str, ok: bool) -> None:
+    message = load_message(write_message({"issuer": "issuer: 某某区消防安全委员会办公室",
+                                          "sms_signature": f"sms_signature: {sign}"}))
+    asset = run_checks(CHANNELS["sms"].render(message, "standard", prepare_fonts(message))[0])
+    check = {c.name: c for c in asset.checks}["signature"]
+    assert check.ok is ok
+    assert f"签名【{sign}】{len(sign)} 字，阿里云短信要求 2–12 字" in check.detail
+
+
+def test_sms_opt_out_check_reads_the_text_not_the_intent() -> None:
+    profile = CHANNELS["sms"].profiles["standard"]
+    without = Sms("【某区】火警请拨119。", "某区", profile, "test")
+    check = opt_out_check(without, None)  # type: ignore[arg-type]
+    assert not check.ok and "缺少" in check.detail
+    detail = billed_segments(without, None).detail  # type: ignore[arg-type]
+    assert "签名 4 字 + 正文 8 字（无退订提示）" in detail and "含" not in detail
 
 
 def test_sms_counts_astral_characters_twice() -> None:

@@ -105,7 +105,8 @@ def test_live_preview_shows_images_sms_segments_and_fit_decisions(browser: Brows
 
 
 def test_too_long_title_is_shown_under_the_title_field(browser: Browser) -> None:
-    form = {**DEMO_FORM, "title": "电动车不进楼 充电安全记心间 电动车不进楼 充电安全记心间 电动车不进楼 充电安全"}
+    form = {**DEMO_FORM, "title": "电动车不进楼 充电安全记心间 电动车不进楼 充电安全记心间 电动车不进楼 充电安全",
+            "slogan": "电动车不进楼入户充电安全记心间" * 2 + "电动自行车不进楼入户"}  # no fallback
     response = browser.post("/compose/live", {**form, "preview": ["poster:phone"]})
     warning = fragment(response.text, "warn-title")
     assert "poster:phone" in warning and "过长" in warning and "请删减" in warning

@@ -106,8 +106,9 @@ def text_fit(fact: Layout, asset: Asset) -> Check:
     listed = "；所用文字：" + "、".join(f"{slot}={name}" for slot, name in used.items()) if used else ""
     left_out = fact.plan.omitted
     if left_out:
-        return Check("text_fit", True, f"为留出版面省略了 {'、'.join(left_out)}" + listed)
-    return Check("text_fit", True, "全部文字已排入版面" + listed)
+        return Check("text_fit", True, f"排入 {len(used)} 段文字，为留出版面省略了 "
+                                       f"{len(left_out)} 段：{'、'.join(left_out)}" + listed)
+    return Check("text_fit", True, f"全部 {len(used)} 段文字已排入版面" + listed)
 
 
 @register("min_text_size", Layout)
@@ -135,20 +136,31 @@ def tips_shown(fact: Layout, asset: Asset) -> Check | None:
 
 @register("safe_area", Layout)
 def safe_area(fact: Layout, asset: Asset) -> Check:
-    stray = [label for label, box in fact.plan.content_boxes() if outside(box, fact.plan.safe)]
+    boxes = fact.plan.content_boxes()
+    stray = [label for label, box in boxes if outside(box, fact.plan.safe)]
+    margin = min((edge_margin(box, fact.plan.safe) for _, box in boxes), default=0.0)
     if stray:
-        return Check("safe_area", False, f"内容超出安全区：{stray[0]}")
-    return Check("safe_area", True, "文字、二维码和图片都在安全区内")
+        return Check("safe_area", False, f"内容超出安全区：{stray[0]}（最多超出 {-margin:.0f}px）")
+    return Check("safe_area", True, f"{len(boxes)} 个文字、二维码和图片框都在安全区内，"
+                                    f"离安全区边缘最近 {margin:.0f}px")
+
+
+def edge_margin(box: Box, area: Box) -> float:
+    """The smallest distance from ``box`` to an edge of ``area`` (negative when it sticks out)."""
+    return min(box[0] - area[0], box[1] - area[1], area[2] - box[2], area[3] - box[3])
 
 
 @register("reserved_<zone>", Layout)
 def reserved_zones(fact: Layout, asset: Asset) -> list[Check]:
     checks = []
     for zone_name, zone in fact.reserved:
+        left, top, right, bottom = fraction_box(zone, fact.plan.canvas)
         hits = [label for label, box in fact.plan.content_boxes()
-                if overlaps(box, fraction_box(zone, fact.plan.canvas))]
+                if overlaps(box, (left, top, right, bottom))]
+        size = f"{zone_name} 区域（{right - left:.0f}×{bottom - top:.0f}px）"
         checks.append(Check(f"reserved_{zone_name}", not hits,
-                            f"{zone_name} 区域被占用：{hits[0]}" if hits else f"{zone_name} 区域留空"))
+                            f"{size}被 {len(hits)} 个内容框占用：{hits[0]}" if hits else
+                            f"{size}留空，与之重叠的内容框 0 个"))
     return checks
 
 
@@ -214,8 +226,10 @@ def reserved_pixels(fact: Picture, asset: Asset) -> list[Check]:
         extrema = fact.image.crop((left, top, right, bottom)).getextrema()
         bands = extrema if isinstance(extrema[0], tuple) else (extrema,)
         flat = all(low == high for low, high in bands)
+        spread = max(high - low for low, high in bands)
         checks.append(Check(f"reserved_{zone_name}_pixels", flat,
-                            f"{zone_name} 区域像素{'纯色' if flat else '有内容'}"))
+                            f"{zone_name} 区域 {right - left}×{bottom - top}px 像素"
+                            f"{'纯色' if flat else '有内容'}（各通道最大差 {spread}）"))
     return checks
 
 

@@ -20,7 +20,7 @@ from ..typeset.fonts import FontSet
 from ..typeset.text import LaidText
 from .base import Asset
 from .checks import PrintPage
-from .templated import ImageProfile, TemplatedChannel, png_bytes
+from .templated import ImageProfile, TemplatedChannel, drawn_qr_url, png_bytes
 
 PREVIEW_WIDTH = 1240
 PRINT_DPI = 300
@@ -70,7 +70,7 @@ class PosterChannel(TemplatedChannel):
         pdf = poster_pdf(plan, fonts, PrintSheet(profile.trim_mm, BLEED_MM, SLUG_MM), profile.dpi,
                          message.title)
         page_w, page_h = bleed_box_mm(pdf)
-        qr_url = message.qr.url if message.qr else None
+        qr_url = drawn_qr_url(message, plan)
         page = PrintPage(profile.trim_mm, BLEED_MM)
         pdf_asset = Asset(self.name, profile.name, f"poster/{profile.name}.pdf",
                           "application/pdf", pdf,

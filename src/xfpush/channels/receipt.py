@@ -299,8 +299,10 @@ def native_qr(fact: EscPos, asset: Asset) -> Check | None:
 @register("cut", EscPos)
 def cut(fact: EscPos, asset: Asset) -> Check:
     stream = asset.data
-    return Check("cut", stream.rstrip().endswith(b"\x1dV\x00") or b"\x1dV" in stream[-8:],
-                 "结尾切纸")
+    at = stream.rfind(b"\x1dV")
+    ok = at >= 0 and len(stream) - at <= 8
+    return Check("cut", ok, f"切纸指令 GS V 在流末第 {len(stream) - at} 字节" if ok else
+                 "流末 8 字节内没有切纸指令 GS V")
 
 
 RECEIPT = ReceiptChannel()

@@ -48,7 +48,7 @@ def evacuation(fact: Evacuation, asset: Asset) -> Check:
     plan = fact.plan
     if not plan.images:
         reminders = sum(1 for t in plan.texts if t.size >= fact.min_text_px)
-        return Check("evacuation", reminders > 0, "未提供逃生路线图，已展示通用逃生提示")
+        return Check("evacuation", reminders > 0, f"未提供逃生路线图，已展示通用逃生提示 {reminders} 段")
     path, box = plan.images[-1]
     with Image.open(path) as source:
         scale = min((box[2] - box[0]) / source.width, (box[3] - box[1]) / source.height)

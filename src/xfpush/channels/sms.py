@@ -3,12 +3,15 @@
 A message in UCS-2 (any Chinese text) fits one segment up to 70 characters; longer ones are
 sent as concatenated segments of 67. The 【签名】 and the opt-out count too. Characters
 outside the Basic Multilingual Plane take two UCS-2 units.
+
+Publicity SMS are marketing-class on every bulk platform, so each one ends with the opt-out,
+and the signature follows the platform's rule (the default profile: Aliyun, 2–12 characters;
+the carrier-sms adapter holds the other platforms' rules and re-checks when packaging).
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -20,7 +23,6 @@ from .checks import register
 SINGLE_SEGMENT = 70
 CONCAT_SEGMENT = 67
 OPT_OUT = "拒收请回复R"
-_ACTION = re.compile(r"https?://|www\.|扫码|点击|回复|登录|访问|下载|报名|链接")
 
 
 @dataclass(frozen=True)
@@ -32,11 +34,17 @@ class SmsProfile:
     max_segments: int = 1
     """Billing budget: the check fails beyond this many segments."""
     opt_out: str = OPT_OUT
-    """Appended when the text carries a link or a call to action."""
+    """Appended to every publicity SMS (platforms refuse marketing SMS without one)."""
+    platform: str = "阿里云短信"
+    """The bulk-SMS platform whose signature rule applies."""
+    signature_min: int = 2
+    """Fewest characters the platform accepts in 【签名】 (brackets not counted)."""
+    signature_max: int = 12
+    """Most characters the platform accepts in 【签名】 (brackets not counted)."""
 
 
 PROFILES: Mapping[str, SmsProfile] = {
-    "standard": SmsProfile("standard", "三大运营商温馨提示短信：【签名】+正文（+退订提示），默认 1 条计费（≤70 字）"),
+    "standard": SmsProfile("standard", "温馨提示短信：【签名】+正文+退订提示，签名按阿里云 2–12 字，默认 1 条计费（≤70 字）"),
 }
 
 
@@ -61,10 +69,6 @@ def signature(message: Message) -> str:
     return message.sms_signature or message.issuer
 
 
-def needs_opt_out(text: str) -> bool:
-    return bool(_ACTION.search(text))
-
-
 def compose(message: Message, profile: SmsProfile) -> tuple[str, str]:
     """(full SMS, source): the variant as written, or the title plus as many tips as fit."""
     sign = f"【{signature(message)}】"
@@ -86,9 +90,17 @@ def compose(message: Message, profile: SmsProfile) -> tuple[str, str]:
 
 
 def _with_opt_out(text: str, profile: SmsProfile) -> str:
-    if needs_opt_out(text) and profile.opt_out not in text:
-        return text + profile.opt_out
-    return text
+    if text.endswith(profile.opt_out):
+        return text
+    return text + profile.opt_out
+
+
+def parts(text: str, sign: str, opt_out: str) -> tuple[int, int, int]:
+    """UCS-2 units of (【签名】, body, opt-out) as found in ``text`` (0 where a part is absent)."""
+    head = f"【{sign}】" if sign and text.startswith(f"【{sign}】") else ""
+    tail = opt_out if text.endswith(opt_out) else ""
+    body = text[len(head):len(text) - len(tail)]
+    return ucs2_units(head), ucs2_units(body), ucs2_units(tail)
 
 
 class SmsChannel:
@@ -125,24 +137,32 @@ def billed_segments(fact: Sms, asset: Asset) -> Check:
     count = segments(units)
     budget = fact.profile.max_segments
     over = units - capacity(budget)
+    head, body, tail = parts(fact.text, fact.signature, fact.profile.opt_out)
+    counted = f"签名 {head} 字 + 正文 {body} 字 + 退订提示 {tail} 字" if tail else \
+        f"签名 {head} 字 + 正文 {body} 字（无退订提示）"
     return Check("segments", count <= budget,
-                 f"{units} 字（含签名和退订提示），计 {count} 条（单条 ≤{SINGLE_SEGMENT} 字，"
+                 f"共 {units} 字（{counted}），计 {count} 条（单条 ≤{SINGLE_SEGMENT} 字，"
                  f"长短信每条 {CONCAT_SEGMENT} 字），预算 {budget} 条" +
                  (f"；超出 {over} 字，请删减" if over > 0 else ""))
 
 
 @register("signature", Sms)
 def sms_signature(fact: Sms, asset: Asset) -> Check:
-    sign = fact.signature
-    return Check("signature", 2 <= len(sign) <= 16, f"签名【{sign}】{len(sign)} 字（2–16 字）"
-                 if sign else "缺少短信签名：请在消息中填写 sms_signature 或 issuer")
+    sign, profile = fact.signature, fact.profile
+    low, high = profile.signature_min, profile.signature_max
+    if not sign:
+        return Check("signature", False, "缺少短信签名：请在消息中填写 sms_signature 或 issuer")
+    ok = low <= len(sign) <= high
+    return Check("signature", ok, f"签名【{sign}】{len(sign)} 字，{profile.platform}要求 {low}–{high} 字"
+                 + ("" if ok else "，请在 sms_signature 中填写已在平台报备的签名"))
 
 
 @register("opt_out", Sms)
 def opt_out(fact: Sms, asset: Asset) -> Check:
-    needed, opt_out = needs_opt_out(fact.text), fact.profile.opt_out
-    return Check("opt_out", not needed or opt_out in fact.text,
-                 f"含链接或行动号召，已附“{opt_out}”" if needed else "不含链接或行动号召，无需退订提示")
+    words = fact.profile.opt_out
+    present = fact.text.endswith(words)
+    return Check("opt_out", present, f"末尾有退订提示“{words}”（{len(words)} 字，已计入字数）"
+                 if present else f"末尾缺少退订提示“{words}”：宣传短信必须带退订方式")
 
 
 @register("source", Sms)

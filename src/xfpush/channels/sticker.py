@@ -19,7 +19,7 @@ from ..render.plan import Plan
 from ..typeset.fonts import FontSet
 from .base import Asset, Check
 from .checks import PrintPage, register
-from .templated import ImageProfile, TemplatedChannel
+from .templated import ImageProfile, TemplatedChannel, drawn_qr_url
 
 WAYBILL_REMARK_LIMIT = 30
 THERMAL_DPI = 203
@@ -91,7 +91,7 @@ class StickerChannel(TemplatedChannel):
     def render(self, message: Message, profile_name: str, fonts: FontSet) -> Sequence[Asset]:
         profile = self.profiles[profile_name]
         bitmap, plan, facts = self.draw(message, profile, fonts)
-        qr_url = message.qr.url if message.qr else None
+        qr_url = drawn_qr_url(message, plan)
 
         def label_file(language: str, media_type: str, data: bytes) -> Asset:
             return Asset(self.name, profile.name, f"sticker/{profile.name}.{language}",
@@ -155,8 +155,10 @@ _READERS = {"zpl": (read_zpl, "^GFA 图形字段与 PNG 逐点一致", "ZPL 图�
 @register("<language>_bitmap", PrinterBitmap)
 def printer_bitmap(fact: PrinterBitmap, asset: Asset) -> Check:
     read, same, different = _READERS[fact.language]
-    ok = same_bitmap(read(asset.data), fact.bitmap)
-    return Check(f"{fact.language}_bitmap", ok, same if ok else different)
+    decoded = read(asset.data)
+    ok = same_bitmap(decoded, fact.bitmap)
+    size = f"（{decoded.width}×{decoded.height} 点，PNG {fact.bitmap.width}×{fact.bitmap.height} 点）"
+    return Check(f"{fact.language}_bitmap", ok, (same if ok else different) + size)
 
 
 @dataclass(frozen=True)

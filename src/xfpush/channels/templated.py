@@ -127,8 +127,7 @@ class TemplatedChannel:
     def picture(self, message: Message, plan: Plan, image: Image.Image,
                 reserved: tuple[tuple[str, Box], ...] = ()) -> Picture:
         """The pixels as checks read them: the QR they must decode to, zones to keep flat."""
-        qr_url = message.qr.url if message.qr and plan.qr else None
-        return Picture(image, qr_url, reserved)
+        return Picture(image, drawn_qr_url(message, plan), reserved)
 
     def render(self, message: Message, profile_name: str, fonts: FontSet) -> Sequence[Asset]:
         profile = self.profiles[profile_name]
@@ -144,7 +143,13 @@ class TemplatedChannel:
                      "image/png", png_bytes(image, profile.dpi), facts=facts,
                      width_px=image.width, height_px=image.height, dpi=profile.dpi,
                      width_mm=width_mm, height_mm=height_mm,
-                     qr_url=message.qr.url if message.qr else None, layout=tuple(plan.layout))
+                     qr_url=drawn_qr_url(message, plan), layout=tuple(plan.layout))
+
+
+def drawn_qr_url(message: Message, plan: Plan) -> str | None:
+    """The manifest's ``qr_url``: the link only where the plan draws its QR code (a cover
+    without one must not promise a scannable link)."""
+    return message.qr.url if message.qr and plan.qr else None
 
 
 def _mm(pixels: int, dpi: int | None) -> float | None:

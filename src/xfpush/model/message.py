@@ -36,7 +36,7 @@ MAX_RECORDING_BYTES = 50 * 1024 * 1024
 # text, or to the profile names it may hold (``audio: {unlock: …}``). Channels that read a new
 # variant register it here (``register_variant``), so a misspelt key is an error, not ignored.
 VARIANT_KEYS: dict[str, tuple[str, ...]] = {
-    "led": (), "sms": (), "waybill": (), "sticker": (), "receipt": (), "ticker": (), "tv": (),
+    "poster": (), "led": (), "sms": (), "waybill": (), "sticker": (), "receipt": (), "ticker": (), "tv": (),
     "splash": (), "screen": (), "video": (), "social": (), "social_short": (),
     "wechat_title": (), "wechat_digest": (), "weibo": (), "douyin": (),
     "audio": ("unlock", "ride", "lock"), "radio": ("spot-15s", "spot-30s", "loop-60s", "loudspeaker"),

@@ -83,7 +83,7 @@ _DEFAULT_FIXES: dict[str, str] = {
     "fills_slot": "缩短 variants.radio 中该规格的广播稿，或删去它由 xfpush 自动配稿",
     "duration": "缩短朗读文字，或在 variants 中另写更短的稿子",
     "opt_out": "在短信正文末尾加上“拒收请回复R”",
-    "signature": "把 sms_signature 改为 2–16 个字",
+    "signature": "在 sms_signature 中填写已在短信平台报备的签名（阿里云 2–12 字）",
 }
 _GENERIC_FIX = "按原因修改消息文件后重新运行 xfpush pack；仍不通过请报告给维护者"
 # Where a reason already says what to do: "……，请删减约 3 字" / "……；建议换用常用字".

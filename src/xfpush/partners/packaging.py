@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import csv
 import fnmatch
+import inspect
 import io
 import json
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -161,6 +162,17 @@ def deterministic_zip(entries: Mapping[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
+def call_check_pack(hook: Callable[..., Any], manifest: Mapping[str, Any],
+                    message: Mapping[str, Any], settings: Mapping[str, Any]) -> Any:
+    """``check_pack(manifest, message[, settings])``: settings only for hooks that take them,
+    so adapters written before the third parameter keep working."""
+    try:
+        takes = len(inspect.signature(hook).parameters)
+    except (TypeError, ValueError):  # a builtin or C callable: the original two parameters
+        takes = 2
+    return hook(manifest, message, settings) if takes >= 3 else hook(manifest, message)
+
+
 def build_package(pack_dir: str | Path, adapter: Adapter,
                   settings: Mapping[str, Any] | None = None) -> Package:
     """The partner package of a verified pack (nothing is written).
@@ -189,7 +201,7 @@ def build_package(pack_dir: str | Path, adapter: Adapter,
         for name, data in adapter.hooks["extra_files"](manifest, message, values).items():
             entries[str(name)] = bytes(data)
     if "check_pack" in adapter.hooks:
-        problem = adapter.hooks["check_pack"](manifest, message)
+        problem = call_check_pack(adapter.hooks["check_pack"], manifest, message, values)
         if problem:
             raise AdapterError(f"适配器 {adapter.id}：{problem}")
     package_manifest = {

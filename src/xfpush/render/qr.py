@@ -109,7 +109,8 @@ def decode_check(image: Image.Image, expected: str) -> tuple[bool, str]:
     found = decode(image)
     wanted = payload(expected)
     if wanted in found:
-        return True, f"解码得到 {wanted}" + (f"（即 {expected}）" if wanted != expected else "")
+        return True, f"识别出 {len(found)} 个二维码，解码得到 {wanted}" + (
+            f"（即 {expected}）" if wanted != expected else "")
     if found:
         return False, f"解码得到 {found[0]!r}，应为 {wanted!r}"
     return False, "成品图上没有识别出二维码"
