@@ -162,3 +162,26 @@ def test_levelling_meets_limits_on_any_input(kind: str) -> None:
     assert np.abs(samples[-two_ms:]).max() <= loudest / 10
     assert np.abs(samples[:two_ms]).max() <= loudest / 10
     assert abs(samples[-1]) < 10 ** (-50 / 20) and abs(samples[0]) < 10 ** (-50 / 20)
+
+
+@pytest.mark.slow
+def test_synthesised_speech_says_so_in_manifest_and_proof(spoken_packs: list[Path]) -> None:
+    for pack in spoken_packs:
+        manifest = json.loads((pack / "manifest.json").read_text("utf-8"))
+        spoken = [a for a in manifest["assets"] if a["channel"] in ("audio", "radio")]
+        assert spoken and {a["voice"] for a in spoken} == {"espeak-ng"}
+        proof = (pack / "proof.html").read_text("utf-8")
+        assert "由 espeak-ng 机器合成" in proof and "radio:loudspeaker" in proof
+        assert "机器合成语音（espeak-ng）" in proof  # on each spoken file too
+
+
+@pytest.mark.slow
+def test_a_loudspeaker_variant_is_said_as_written() -> None:
+    from xfpush.channels.radio import PROFILES, fit
+
+    text = "电动车不进楼入户。火警请拨打119。"
+    message = message_from_dict({"id": "v", "title": "防火", "slogan": "防火",
+                                 "variants": {"radio": {"loudspeaker": text}}}, base_dir=DEMO.parent)
+    fitted = fit(message, PROFILES["loudspeaker"])
+    assert "".join(fitted.parts) == text
+    assert 0.3 <= fitted.tail_s <= 1.0

@@ -8,14 +8,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ..model.message import Message
+from ..render.recording import Recording
 from ..typeset.fonts import FontSet
 from .base import Asset, Check
 from .checks import Level, register
+from .recorded import RECORDING_VOICE, Recorded, recorded_script, recording
 from .spoken import (
     PROMPT_LEAD_S,
     PROMPT_TAIL_S,
     chars_to_cut,
     hotline_sentence,
+    place,
     speak,
     speech_seconds,
     spoken_assets,
@@ -78,17 +81,36 @@ class AudioChannel:
 
     def describe(self, message: Message, profile: str, fonts: FontSet) -> Sequence[Asset]:
         chosen = self.profiles[profile]
+        recorded = recording(message, profile, chosen.rate)
+        if recorded is not None:
+            return [Asset(self.name, profile, f"audio/{profile}.wav", "audio/wav", b"",
+                          facts=(_recorded(message, chosen, recorded),))]
         script, source, seconds = choose(message, chosen)
         return [Asset(self.name, profile, f"audio/{profile}.wav", "audio/wav", b"",
                       facts=(Prompt(script, source, seconds, chosen.max_s),))]
 
     def render(self, message: Message, profile_name: str, fonts: FontSet) -> Sequence[Asset]:
         profile = self.profiles[profile_name]
-        script, source, _ = choose(message, profile)
-        spoken = speak(script, profile.rate, profile.target_lufs)
-        facts = (Prompt(script, source, spoken.duration_s, profile.max_s),
+        recorded = recording(message, profile_name, profile.rate)
+        extra: tuple[object, ...] = ()
+        if recorded is None:
+            script, source, _ = choose(message, profile)
+            spoken = speak(script, profile.rate, profile.target_lufs)
+        else:
+            script = recorded_script(message, self.name, profile_name)
+            source = f"录音 {message.recordings[profile_name].name}"
+            spoken = place(recorded.samples, recorded.rate, profile.target_lufs, PROMPT_LEAD_S,
+                           PROMPT_TAIL_S, script, RECORDING_VOICE)
+            extra = (_recorded(message, profile, recorded),)
+        facts = (*extra, Prompt(script, source, spoken.duration_s, profile.max_s),
                  Level(spoken.loudness, profile.target_lufs), PromptWav(spoken.wav, profile.rate))
         return spoken_assets(self.name, profile.name, spoken, facts)
+
+
+def _recorded(message: Message, profile: PromptProfile, recorded: Recording) -> Recorded:
+    room = profile.max_s - PROMPT_LEAD_S - PROMPT_TAIL_S
+    return Recorded(message.recordings[profile.name].name, profile.name, recorded.seconds, 0.0,
+                    room, recorded.longer_than_cap)
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,8 @@ class Asset:
     """Integrated loudness measured from the file (EBU R128)."""
     true_peak_dbtp: float | None = None
     """True peak measured from the file."""
+    voice: str | None = None
+    """Who speaks in a spoken asset: ``espeak-ng`` (machine), ``recording`` (a person) …"""
     layout: tuple[LaidText, ...] | None = None
     """The laid-out text it shows, field by field (None: it carries no laid-out text)."""
     facts: tuple[object, ...] = field(default=(), repr=False, compare=False)

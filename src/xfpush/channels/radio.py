@@ -6,12 +6,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ..model.message import Message
+from ..render.recording import Recording
 from ..typeset.fonts import FontSet
 from .base import Asset, Check
 from .checks import Level, register
+from .recorded import RECORDING_VOICE, Recorded, recorded_script, recording
 from .spoken import (
     chars_to_cut,
     hotline_sentence,
+    place,
     sentence_seconds,
     sentences,
     speak_spot,
@@ -24,6 +27,7 @@ LOOP_LEAD_S = 0.3  # a loop's lead and tail together are one sentence pause on r
 TAIL_MIN_S, TAIL_MAX_S = 0.3, 1.0  # speech ends this long before the end of the slot
 TAIL_AIM_S = 0.6
 PAUSE_S, MIN_PAUSE_S, MAX_PAUSE_S = 0.4, 0.25, 1.0  # between sentences
+MAX_LOUDSPEAKER_S = 60.0  # a loudspeaker file is as long as its script, up to this
 
 
 @dataclass(frozen=True)
@@ -97,19 +101,18 @@ def fit(message: Message, profile: SpotProfile) -> Fit:
     hotline again and the key line (alternately) and then longer pauses, never dead air.
     """
     key = f"{message.slogan}。"
+    variant = message.variants.get("radio")
+    given = variant.get(profile.name) if isinstance(variant, Mapping) else None
     if profile.repeats or profile.length_s is None:
-        parts = [key, f"{hotline_sentence(message)}。"] * max(1, profile.repeats)
+        parts = sentences(str(given)) if given else \
+            [key, f"{hotline_sentence(message)}。"] * max(1, profile.repeats)
         speech = sentence_seconds(parts, PAUSE_S)
         return Fit(tuple(parts), PAUSE_S, speech, profile.lead_s + speech + TAIL_AIM_S,
                    profile.lead_s)
     length, lead = profile.length_s, profile.lead_s
     most = length - lead - TAIL_MIN_S - 0.05
     least = length - lead - TAIL_MAX_S + 0.05
-    variant = message.variants.get("radio")
-    if isinstance(variant, Mapping) and variant.get(profile.name):
-        options = [sentences(str(variant[profile.name]))]
-    else:
-        options = _ladder(message, profile)
+    options = [sentences(str(given))] if given else _ladder(message, profile)
     tail = [key] if profile.loop else []
     parts = options[-1]
     for option in options:
@@ -147,12 +150,20 @@ class RadioChannel:
     profiles = PROFILES
 
     def describe(self, message: Message, profile: str, fonts: FontSet) -> Sequence[Asset]:
-        fitted = fit(message, self.profiles[profile])
+        chosen = self.profiles[profile]
+        recorded = recording(message, profile, chosen.rate)
+        if recorded is not None:
+            return [Asset(self.name, profile, f"radio/{profile}.wav", "audio/wav", b"",
+                          facts=(placement(message, chosen, recorded)[0],))]
+        fitted = fit(message, chosen)
         return [Asset(self.name, profile, f"radio/{profile}.wav", "audio/wav", b"",
                       facts=(Draft(fitted.speech_s, fitted.length_s, fitted.lead_s),))]
 
     def render(self, message: Message, profile_name: str, fonts: FontSet) -> Sequence[Asset]:
         profile = self.profiles[profile_name]
+        recorded = recording(message, profile_name, profile.rate)
+        if recorded is not None:
+            return self._recorded(message, profile, recorded)
         fitted = fit(message, profile)
         spoken = speak_spot(fitted.parts, fitted.pause_s, profile.rate, profile.target_lufs,
                             fitted.lead_s, fitted.length_s)
@@ -164,6 +175,38 @@ class RadioChannel:
         if profile.loop:
             facts += (Loop(spoken.script, f"{message.slogan}。"),)
         return spoken_assets(self.name, profile.name, spoken, facts)
+
+
+    def _recorded(self, message: Message, profile: SpotProfile,
+                  recorded: Recording) -> Sequence[Asset]:
+        fact, lead, tail = placement(message, profile, recorded)
+        script = recorded_script(message, self.name, profile.name)
+        spoken = place(recorded.samples, recorded.rate, profile.target_lufs, lead, tail, script,
+                       RECORDING_VOICE)
+        length = profile.length_s or spoken.duration_s
+        facts = (fact, Spot(spoken.duration_s, tail_silence(spoken.wav), length,
+                            profile.length_s is not None, script=script,
+                            advice="请按录音检查给出的时长重录"),
+                 Level(spoken.loudness, profile.target_lufs))
+        return spoken_assets(self.name, profile.name, spoken, facts)
+
+
+def placement(message: Message, profile: SpotProfile,
+              recorded: Recording) -> tuple[Recorded, float, float]:
+    """(what the slot allows, lead, tail) for a recording: it ends about 0.6 s before the end;
+    a spot (not a loop) may start up to 1 s later than usual so a slightly short take fits."""
+    seconds, lead = recorded.seconds, profile.lead_s
+    if profile.length_s is None:
+        longest, shortest, tail = MAX_LOUDSPEAKER_S - lead - TAIL_AIM_S, 0.0, TAIL_AIM_S
+    else:
+        slack = 0.0 if profile.loop else 1.0
+        longest = profile.length_s - lead - TAIL_MIN_S
+        shortest = profile.length_s - lead - slack - TAIL_MAX_S
+        lead += min(slack, max(0.0, profile.length_s - lead - TAIL_AIM_S - seconds))
+        tail = profile.length_s - lead - seconds
+    fact = Recorded(message.recordings[profile.name].name, profile.name, seconds, shortest,
+                    longest, recorded.longer_than_cap)
+    return fact, lead, tail
 
 
 # -- checks that belong to broadcast spots ---------------------------------------------------
@@ -198,12 +241,15 @@ class Spot:
     cut_s: float = 0.0
     """Speech that did not fit the slot and was cut (only a too long ``variants.radio`` text)."""
     script: str = ""
+    advice: str = ""
+    """What to change when the slot is not filled (a recording: record again)."""
 
 
 @register("duration", Spot)
 def spot_duration(fact: Spot, asset: Asset) -> Check:
     if not fact.exact:
-        return Check("duration", fact.duration_s <= 60.0, f"文件实测 {fact.duration_s:.2f} 秒")
+        return Check("duration", fact.duration_s <= MAX_LOUDSPEAKER_S,
+                     f"文件实测 {fact.duration_s:.2f} 秒（上限 {MAX_LOUDSPEAKER_S:g} 秒）")
     return Check("duration", abs(fact.duration_s - fact.length_s) < 0.01,
                  f"文件实测 {fact.duration_s:.2f} 秒（应为 {fact.length_s:g} 秒）")
 
@@ -216,7 +262,8 @@ def fills_slot(fact: Spot, asset: Asset) -> Check:
                                           f"超出 {fact.cut_s:.1f} 秒，请删减约 {cut} 字")
     ok = TAIL_MIN_S - 0.05 <= fact.tail_s <= TAIL_MAX_S + 0.05
     return Check("fills_slot", ok, f"语音结束后静音 {fact.tail_s:.2f} 秒"
-                                   f"（应为 {TAIL_MIN_S:g}–{TAIL_MAX_S:g} 秒，无长时间空播）")
+                                   f"（应为 {TAIL_MIN_S:g}–{TAIL_MAX_S:g} 秒，无长时间空播）"
+                                   + ("" if ok or not fact.advice else f"；{fact.advice}"))
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,8 @@ class Spoken:
     speech_s: float
     loudness: Loudness
     target_lufs: float
+    voice: str
+    """Who speaks: ``espeak-ng``, ``recording``, or the configured engine (manifest ``voice``)."""
 
 
 PROMPT_LEAD_S = 0.03
@@ -58,6 +60,12 @@ def _trimmed(engine: Hashable, text: str) -> tuple[np.ndarray, int]:
     return trim_silence(samples, rate), rate
 
 
+def voice_name() -> str:
+    """The manifest's ``voice`` of synthesised speech: ``espeak-ng`` or the configured program."""
+    name = voice().name
+    return "espeak-ng" if name.startswith("espeak-ng") else name
+
+
 def speech_seconds(script: str) -> float:
     """Length of the synthesized speech, silence at both ends trimmed (before levelling)."""
     samples, rate = _utterance(script)
@@ -73,7 +81,18 @@ def speak(script: str, rate: int, target_lufs: float) -> Spoken:
                           np.zeros(round(PROMPT_TAIL_S * rate), np.int16)])
     wav = wav_bytes(out, rate)
     return Spoken(script, wav, wav_duration(wav), len(samples) / rate, measure_loudness(wav),
-                  target_lufs)
+                  target_lufs, voice_name())
+
+
+def place(samples: np.ndarray, rate: int, target_lufs: float, lead_s: float, tail_s: float,
+          script: str, speaker: str) -> Spoken:
+    """Speech already at ``rate`` (a recording), levelled and faded, with silence round it."""
+    levelled, _ = normalize_loudness(samples, rate, target_lufs)
+    out = np.concatenate([np.zeros(round(lead_s * rate), np.int16), levelled,
+                          np.zeros(max(0, round(tail_s * rate)), np.int16)])
+    wav = wav_bytes(out, rate)
+    return Spoken(script, wav, wav_duration(wav), len(samples) / rate, measure_loudness(wav),
+                  target_lufs, speaker)
 
 
 def sentences(script: str) -> list[str]:
@@ -106,7 +125,7 @@ def speak_spot(parts: Sequence[str], pause_s: float, rate: int, target_lufs: flo
     out[lead:lead + len(body)] = fade(body, rate) if len(body) < len(levelled) else body
     wav = wav_bytes(out, rate)
     return Spoken("".join(parts), wav, wav_duration(wav), len(speech) / rate,
-                  measure_loudness(wav), target_lufs)
+                  measure_loudness(wav), target_lufs, voice_name())
 
 
 def tail_silence(wav: bytes, threshold_db: float = -60.0) -> float:
@@ -134,18 +153,18 @@ def spoken_assets(channel: str, profile: str, spoken: Spoken,
     return [
         Asset(*base, f"{channel}/{profile}.txt", "text/plain; charset=utf-8",
               (spoken.script + "\n").encode("utf-8"), facts=facts, text=spoken.script,
-              duration_s=round(spoken.duration_s, 3)),
+              duration_s=round(spoken.duration_s, 3), voice=spoken.voice),
         Asset(*base, f"{channel}/{profile}.ssml", "application/ssml+xml",
               ssml(normalize(spoken.script)).encode("utf-8"), facts=facts,
-              text=ssml(normalize(spoken.script))),
+              text=ssml(normalize(spoken.script)), voice=spoken.voice),
         Asset(*base, f"{channel}/{profile}.wav", "audio/wav", spoken.wav, facts=facts,
               duration_s=round(spoken.duration_s, 3),
               loudness_lufs=round(level.integrated_lufs, 1),
-              true_peak_dbtp=round(level.true_peak_dbtp, 1)),
+              true_peak_dbtp=round(level.true_peak_dbtp, 1), voice=spoken.voice),
         Asset(*base, f"{channel}/{profile}.mp3", "audio/mpeg", mp3, facts=facts,
               duration_s=round(spoken.duration_s, 3),
               loudness_lufs=round(mp3_level.integrated_lufs, 1),
-              true_peak_dbtp=round(mp3_level.true_peak_dbtp, 1)),
+              true_peak_dbtp=round(mp3_level.true_peak_dbtp, 1), voice=spoken.voice),
     ]
 
 

@@ -27,7 +27,10 @@ _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 _HOTLINE_NUMBER = re.compile(r"^[0-9][0-9-]{1,19}$")
 _KNOWN_KEYS = {"id", "title", "slogan", "body", "tips", "cta", "qr", "hotlines", "issuer",
                "audience", "campaign", "variants", "theme", "logo", "fonts", "evacuation_map",
-               "sms_signature", "video_seconds"}
+               "sms_signature", "video_seconds", "recordings"}
+# ``recordings``: a person's recorded file per spoken profile (audio and radio profile names).
+RECORDING_PROFILES = ("unlock", "ride", "lock", "spot-15s", "spot-30s", "loop-60s", "loudspeaker")
+MAX_RECORDING_BYTES = 50 * 1024 * 1024
 
 # ``variants``: per-channel wording a message may give. A key maps to () when its value is one
 # text, or to the profile names it may hold (``audio: {unlock: …}``). Channels that read a new
@@ -36,7 +39,7 @@ VARIANT_KEYS: dict[str, tuple[str, ...]] = {
     "poster": (), "led": (), "sms": (), "waybill": (), "sticker": (), "receipt": (), "ticker": (), "tv": (),
     "splash": (), "screen": (), "video": (), "social": (), "social_short": (),
     "wechat_title": (), "wechat_digest": (), "weibo": (), "douyin": (),
-    "audio": ("unlock", "ride", "lock"), "radio": ("spot-15s", "spot-30s", "loop-60s"),
+    "audio": ("unlock", "ride", "lock"), "radio": ("spot-15s", "spot-30s", "loop-60s", "loudspeaker"),
 }
 
 
@@ -97,6 +100,8 @@ class Message:
     evacuation_map: Path | None = None
     fallback_font: Path | None = None
     variants: Mapping[str, Any] = field(default_factory=dict)
+    recordings: Mapping[str, Path] = field(default_factory=dict)
+    """Recorded speech by profile name (``unlock``, ``spot-15s`` …), used instead of synthesis."""
     source: str | None = field(default=None, compare=False)
     lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
 
@@ -139,6 +144,8 @@ class Message:
             data["fonts"] = {"fallback": self.fallback_font.name}
         if self.variants:
             data["variants"] = _plain(self.variants)
+        if self.recordings:
+            data["recordings"] = {name: path.name for name, path in self.recordings.items()}
         return data
 
 

@@ -23,13 +23,16 @@ from .message import (
     DEFAULT_HOTLINES,
     DEFAULT_THEME,
     FIELD_LIMITS,
+    MAX_RECORDING_BYTES,
     MAX_TIPS,
     MAX_URL,
+    RECORDING_PROFILES,
     VARIANT_KEYS,
     Campaign,
     Message,
     QrLink,
 )
+from .reading import FileRefused, read_bounded
 
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _KINDS = {bool: "布尔值", int: "数字", float: "数字", list: "列表", dict: "映射",
@@ -70,7 +73,8 @@ class Validator:
             audience=self._audience(), campaign=self._campaign(),
             theme=self._theme(), logo=self._image("logo"),
             evacuation_map=self._image("evacuation_map"), fallback_font=fallback,
-            variants=self._variants(), source=self.source, lines=self.lines)
+            variants=self._variants(), recordings=self._recordings(), source=self.source,
+            lines=self.lines)
 
     def text(self, field: str, *, required: bool = False, value: Any = None,
              limit_key: str | None = None) -> str:
@@ -249,6 +253,25 @@ class Validator:
         except ValueError as exc:
             self.fail(field, f"{exc}（文件 {raw}）" if raw not in str(exc) else str(exc))
         return path
+
+    def _recordings(self) -> dict[str, Path]:
+        """Recorded files by profile: inside the allowed folders, regular, bounded in size.
+        Their sound is decoded by the channels that speak them (at ``check``)."""
+        raw = self.data.get("recordings") or {}
+        if not isinstance(raw, Mapping):
+            self.fail("recordings", f"应是“规格: 录音文件”的映射，例如 unlock: unlock.m4a；实际是{kind(raw)}")
+        self._only("recordings", raw, RECORDING_PROFILES)
+        found = {}
+        for name, value in raw.items():
+            field = f"recordings.{name}"
+            path = self._file(field, value)
+            try:
+                read_bounded(path, MAX_RECORDING_BYTES)
+            except FileRefused as exc:
+                limit = f"（上限 {MAX_RECORDING_BYTES >> 20} MB）" if exc.too_large else ""
+                self.fail(field, f"录音文件 {value} 无法读取：{exc}{limit}")
+            found[str(name)] = path
+        return found
 
     def _fallback_font(self) -> Path | None:
         raw = self.data.get("fonts")

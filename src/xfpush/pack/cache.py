@@ -97,7 +97,8 @@ def render_inputs(message: Message) -> str:
 
 def _user_files(message: Message) -> bytes:
     digest = hashlib.sha256()
-    for path in (message.logo, message.evacuation_map, message.fallback_font):
+    for path in (message.logo, message.evacuation_map, message.fallback_font,
+                 *message.recordings.values()):
         digest.update(b"-" if path is None else hashlib.sha256(path.read_bytes()).digest())
     return digest.digest()
 

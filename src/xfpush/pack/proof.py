@@ -12,7 +12,14 @@ from typing import Any
 
 from ..model.message import Message
 from .labels import channel_name, check_name
-from .proof_parts import FONT_FAMILY, anchor, font_face, message_table, profile_card
+from .proof_parts import (
+    FONT_FAMILY,
+    anchor,
+    font_face,
+    message_table,
+    profile_card,
+    voice_note,
+)
 
 _STYLE = """
 body{font-family:"@FONT@","Noto Sans CJK SC","Noto Sans SC","PingFang SC","Microsoft YaHei",
@@ -144,7 +151,7 @@ def proof_html(message: Message, manifest: dict[str, Any]) -> str:
 xfpush {escape(manifest['xfpush_version'])} · 消息 sha256 {escape(manifest['message']['sha256'][:12])}…
 </div></header>
 <main>
-{_failures(manifest)}<div class="top"><section id="verdict"><p class="summary">{verdict}</p>
+{_failures(manifest)}<div class="top"><section id="verdict"><p class="summary">{verdict}</p>{voice_note(assets)}
 <table class="sign"><tr><th>审核人</th><td></td></tr><tr><th>审核日期</th><td></td></tr>
 <tr><th>审核意见</th><td></td></tr></table></section>
 <section id="message"><h2>消息内容</h2>{message_table(message)}</section></div>

@@ -46,6 +46,7 @@ def message_table(message: Message) -> str:
                  _row("结束日期", message.campaign.end or "—")]
     rows += [_row(f"渠道文案（{name[len('variants.'):]}）", text)
              for name, text in message.text_fields() if name.startswith("variants.")]
+    rows += [_row(f"真人录音（{name}）", path.name) for name, path in message.recordings.items()]
     return '<table class="message">' + "".join(rows) + "</table>"
 
 
@@ -66,6 +67,8 @@ def facts(asset: dict[str, Any]) -> list[str]:
         found.append(f"{asset['duration_s']:.2f} 秒")
     if asset.get("loudness_lufs") is not None:
         found.append(f"响度 {asset['loudness_lufs']} LUFS，真峰值 {asset['true_peak_dbtp']} dBTP")
+    if asset.get("voice"):
+        found.append(voice_label(asset["voice"]))
     found.append(_size(asset["bytes"]))
     return found
 
@@ -147,3 +150,23 @@ def font_face(text: str) -> str:
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
     return (f'@font-face{{font-family:"{FONT_FAMILY}";font-weight:400;font-style:normal;'
             f'src:url(data:font/woff;base64,{data}) format("woff")}}')
+
+
+def voice_label(voice: str) -> str:
+    """Who speaks in a spoken file, in words a reviewer knows."""
+    if voice == "recording":
+        return "真人录音"
+    if voice == "espeak-ng":
+        return "机器合成语音（espeak-ng）"
+    return f"合成语音（{voice}）"
+
+
+def voice_note(assets: list[dict[str, Any]]) -> str:
+    """A warning when speech was synthesised by espeak-ng: listeners may not understand it."""
+    spoken = list(dict.fromkeys(f"{a['channel']}:{a['profile']}" for a in assets
+                                if a.get("voice") == "espeak-ng"))
+    if not spoken:
+        return ""
+    return ('<p id="voice" class="bad">注意：' + escape("、".join(spoken))
+            + " 的语音由 espeak-ng 机器合成（离线备用），普通话发音生硬，听众可能听不清。"
+            "播出前请试听；最好在消息文件的 recordings 中给出真人录音（见 README）。</p>")

@@ -10,6 +10,11 @@ Engines (chosen by the ``XFPUSH_TTS`` environment variable):
   ``XFPUSH_TTS_COMMAND`` with ``{wav}`` where the output path goes, e.g. a piper or
   sherpa-onnx model the user already has:
   ``piper --model zh_CN-huayan-medium.onnx --output_file {wav}``.
+- ``tencent``: Tencent Cloud TTS over HTTPS (``cloud``), keys from the environment, answers
+  cached by content hash.
+- any other name: a plugin registered under the entry-point group ``xfpush.voices`` (a class
+  or factory called without arguments, returning an object with ``name``, ``licence`` and
+  ``synthesize(text) -> (int16 samples, rate)``).
 """
 
 from __future__ import annotations
@@ -24,11 +29,12 @@ import tempfile
 import wave
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
 from ..errors import DependencyError, RenderError, last_line, os_reason
+from ..resources import PluginPoint, Plugins
 from .media import read_wav
 
 
@@ -42,6 +48,9 @@ class Voice(Protocol):
     def licence(self) -> str: ...
 
     def synthesize(self, text: str) -> tuple[np.ndarray, int]: ...
+
+VOICE_GROUP = "xfpush.voices"
+BUILTIN_VOICES = ("espeak-ng", "command", "tencent")
 
 _ENGINE_MISSING = 3
 """Exit code of ``espeak_worker`` when espeak-ng cannot be loaded or started."""
@@ -142,17 +151,35 @@ def install_hint() -> str:
     return 'python -m pip install "xfpush[tts]"'
 
 
+def command_voice() -> CommandVoice:
+    """The ``command`` engine, from ``XFPUSH_TTS_COMMAND``."""
+    return CommandVoice(os.environ.get("XFPUSH_TTS_COMMAND", ""))
+
+
+def _voice_problem(target: Any, point: PluginPoint) -> str | None:
+    if not callable(target):
+        return "应指向一个语音类或无参数的工厂函数，返回带 name、licence 和 synthesize(text) 的对象"
+    return None
+
+
+VOICES = Plugins(VOICE_GROUP, "语音引擎", _voice_problem, reserved=BUILTIN_VOICES,
+                 order=BUILTIN_VOICES)
+"""Speech engines by name: the built-ins and any registered under ``xfpush.voices``."""
+
+
 def voice() -> Voice:
-    """The configured engine (cached per configuration)."""
+    """The configured engine (``XFPUSH_TTS``), one object per configuration."""
     engine = os.environ.get("XFPUSH_TTS", "espeak-ng")
-    command = os.environ.get("XFPUSH_TTS_COMMAND", "")
-    return _voice(engine, command)
+    settings = tuple(sorted((key, value) for key, value in os.environ.items()
+                            if key.startswith(("XFPUSH_", "TENCENTCLOUD_"))))
+    return _voice(engine, settings)
 
 
 @cache
-def _voice(engine: str, command: str) -> Voice:
-    if engine == "espeak-ng":
-        return EspeakVoice()
-    if engine == "command":
-        return CommandVoice(command)
-    raise DependencyError(f"不认识的语音引擎 XFPUSH_TTS={engine}（可用 espeak-ng、command）")
+def _voice(engine: str, settings: tuple[tuple[str, str], ...]) -> Voice:
+    """``settings`` is only the cache key: an engine reads its own settings when made."""
+    if engine not in VOICES:
+        raise DependencyError(f"不认识的语音引擎 XFPUSH_TTS={engine}"
+                              f"（可用 {'、'.join(VOICES.names())}）")
+    made: Voice = VOICES.load(engine)()
+    return made
