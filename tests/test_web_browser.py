@@ -25,7 +25,9 @@ from xfpush.resources import asset_path
 
 pytestmark = pytest.mark.slow
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+        "--disable-component-update", "--disable-sync", "--no-first-run",
+        # a fake microphone (a beep) that needs no permission prompt, for the recording test
+        "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
 
 
 def chromium() -> str:
@@ -208,3 +210,22 @@ def test_a_batch_of_three_rows_in_the_browser(page: Any, tmp_path: Path, shots: 
         download.value.save_as(archive)
         names = zipfile.ZipFile(archive).namelist()
         assert sum(name.endswith("/manifest.json") for name in names) == 3
+
+
+def test_recording_a_prompt_with_the_microphone(page: Any, tmp_path: Path, shots: Path) -> None:
+    with running(tmp_path / "workspace") as base:
+        page.context.grant_permissions(["microphone"], origin=base)
+        page.goto(f"{base}/compose?example=1")
+        page.click("#recordings summary")
+        page.wait_for_selector("#script-unlock.script:not(.muted)", timeout=60_000)
+        assert page.inner_text("#script-unlock") == "电动车不进楼入户。"
+        page.click('[data-record="unlock"]')
+        page.wait_for_selector('[data-record="unlock"].recording')
+        page.wait_for_timeout(2500)
+        page.click('[data-record="unlock"]')
+        page.wait_for_selector("#take-unlock audio", timeout=60_000)
+        name = page.get_attribute('#take-unlock input[name="recording_unlock"]', "value")
+        assert name and name.endswith((".webm", ".ogg"))
+        page.locator("#recordings").scroll_into_view_if_needed()
+        page.screenshot(path=shots / "10-recording.png")
+        assert (tmp_path / "workspace" / "files" / name).stat().st_size > 1000

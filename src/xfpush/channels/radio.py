@@ -94,6 +94,17 @@ def _ladder(message: Message, profile: SpotProfile) -> list[list[str]]:
     return [*ladder, [*opening, hotline], [key, hotline], [key]]
 
 
+def fallback_parts(message: Message, profile: SpotProfile) -> list[str]:
+    """The fullest script, untimed (what to read when no speech engine can time one)."""
+    variant = message.variants.get("radio")
+    given = variant.get(profile.name) if isinstance(variant, Mapping) else None
+    if given:
+        return sentences(str(given))
+    if profile.repeats or profile.length_s is None:
+        return [f"{message.slogan}。", f"{hotline_sentence(message)}。"] * max(1, profile.repeats)
+    return [*_ladder(message, profile)[0], *([f"{message.slogan}。"] if profile.loop else [])]
+
+
 def fit(message: Message, profile: SpotProfile) -> Fit:
     """Sentences and pause so that speech ends 0.3–1.0 s before the end of the slot.
 

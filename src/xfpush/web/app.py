@@ -24,7 +24,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..resources import asset_path
-from . import accounts, campaign, compose, deliver, review
+from . import accounts, campaign, compose, deliver, recordings, review
 from .core import STATIC, Settings, Workbench, actor, bench
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -105,7 +105,7 @@ def create_app(settings: Settings) -> Starlette:
     """The workbench app for a workspace; ``settings.accounts`` turns on login."""
     workbench = Workbench(settings)
     routes = [
-        *compose.ROUTES, *review.ROUTES, *deliver.ROUTES, *campaign.ROUTES, *accounts.ROUTES,
+        *compose.ROUTES, *recordings.ROUTES, *review.ROUTES, *deliver.ROUTES, *campaign.ROUTES, *accounts.ROUTES,
         Route("/fonts/{name}", font),
         Mount("/static", app=StaticFiles(directory=Path(STATIC)), name="static"),
     ]

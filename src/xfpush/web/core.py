@@ -24,6 +24,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from .._version import __version__
+from ..channels.scripts import READING_PROFILES
 from .forms import AUDIENCE_CHOICES, LABELS, THEME_NAMES, VARIANTS
 from .previews import CHOICES, Previewer
 from .store import LEDGER, Store
@@ -80,7 +81,7 @@ class Workbench:
                                       autoescape=True, trim_blocks=True, lstrip_blocks=True)
         self.env.globals.update(version=__version__, LABELS=LABELS, AUDIENCES=AUDIENCE_CHOICES,
                                 THEME_NAMES=THEME_NAMES, VARIANTS=VARIANTS, CHOICES=CHOICES,
-                                ROLE_NAMES=ROLE_NAMES)
+                                ROLE_NAMES=ROLE_NAMES, READING_PROFILES=READING_PROFILES)
         self.env.filters["plain"] = plain
         self.env.filters["local"] = local_time
 

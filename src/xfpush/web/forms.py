@@ -18,14 +18,20 @@ from typing import Any
 
 from ..errors import MessageError, Problem
 from ..model.loader import message_from_dict
-from ..model.message import AUDIENCES, DEFAULT_HOTLINES, DEFAULT_THEME, Message
+from ..model.message import (
+    AUDIENCES,
+    DEFAULT_HOTLINES,
+    DEFAULT_THEME,
+    RECORDING_PROFILES,
+    Message,
+)
 
 LABELS = {"id": "编号", "title": "标题", "slogan": "口号", "body": "正文", "tips": "提示",
           "cta": "行动号召", "qr_url": "二维码链接", "qr_caption": "二维码说明",
           "issuer": "发布单位", "audience": "受众", "campaign_name": "活动名称",
           "campaign_start": "开始日期", "campaign_end": "结束日期", "hotlines": "热线",
           "sms_signature": "短信签名", "theme": "主题色", "variants": "各渠道专用文字",
-          "logo": "标志图片", "evacuation_map": "逃生路线图"}
+          "logo": "标志图片", "evacuation_map": "逃生路线图", "recordings": "录音"}
 AUDIENCE_NAMES = {"general": "普通群众", "elderly": "老年人", "children": "儿童",
                   "students": "学生", "riders": "骑手", "couriers": "快递员",
                   "businesses": "商户"}
@@ -33,7 +39,7 @@ THEME_NAMES = {"primary": "主色", "accent": "强调色", "ink": "文字色", "
 VARIANTS = {"led": "LED 字幕", "sms": "短信正文", "waybill": "面单备注"}
 _FORM_KEYS = {"id", "title", "slogan", "body", "tips", "cta", "qr", "issuer", "audience",
               "campaign", "hotlines", "sms_signature", "theme", "variants", "logo",
-              "evacuation_map"}
+              "evacuation_map", "recordings"}
 IMAGES = ("logo", "evacuation_map")
 _PLACEHOLDER = {"id": "draft", "title": "占位", "slogan": "占位"}
 MAX_ROUNDS = 16
@@ -48,6 +54,8 @@ class FormValues:
     hotlines: list[tuple[str, str]] = field(default_factory=list)
     theme: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_THEME))
     variants: dict[str, str] = field(default_factory=dict)
+    recordings: dict[str, str] = field(default_factory=dict)
+    """profile → the take's file name in the workspace."""
     extra: str = "{}"
 
 
@@ -83,6 +91,7 @@ def form_values(data: Mapping[str, Any]) -> FormValues:
                   if isinstance(hotlines, Mapping) else list(DEFAULT_HOTLINES)),
         theme={**DEFAULT_THEME, **{str(k): _text(v) for k, v in theme.items()}},
         variants={k: _text(variants.get(k)) for k in VARIANTS if isinstance(variants.get(k), str)},
+        recordings={str(k): _text(v) for k, v in _mapping(data.get("recordings")).items()},
         extra=json.dumps(extra, ensure_ascii=False, default=str))
 
 
@@ -124,6 +133,10 @@ def form_data(form: Mapping[str, str], lists: Mapping[str, Sequence[str]]) -> di
         data.update({k: v for k, v in extra.items() if k not in data})
     if variants:
         data["variants"] = variants
+    takes = {profile: get(f"recording_{profile}") for profile in RECORDING_PROFILES
+             if get(f"recording_{profile}")}
+    if takes:
+        data["recordings"] = takes
     return data
 
 

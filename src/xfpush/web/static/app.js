@@ -23,7 +23,76 @@
     list.appendChild(node);
     return node;
   }
+  // Recording a spoken asset: MediaRecorder → POST /compose/take → the fragment holding the take.
+  var active = null;
+  function csrf() {
+    try { return JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRF-Token"]; } catch (e) { return ""; }
+  }
+  function recordState(profile, text) {
+    var el = document.querySelector('.take[data-profile="' + profile + '"] .record-state');
+    if (el) { el.textContent = text; }
+  }
+  function uploadTake(profile, blob) {
+    var data = new FormData();
+    data.append("profile", profile);
+    data.append("take", blob, "take");
+    recordState(profile, "正在处理录音…");
+    fetch("/compose/take", { method: "POST", body: data, credentials: "same-origin",
+                             headers: { "X-CSRF-Token": csrf(), "HX-Request": "true" } })
+      .then(function (response) { return response.text(); })
+      .then(function (html) {
+        var target = document.getElementById("take-" + profile);
+        target.innerHTML = html;
+        if (window.htmx) { window.htmx.process(target); }
+        recordState(profile, "");
+        changed();
+      })
+      .catch(function () { recordState(profile, "上传失败，请重试"); });
+  }
+  function stopRecording() {
+    if (!active) { return; }
+    active.button.textContent = "录音";
+    active.button.classList.remove("recording");
+    active.recorder.stop();
+    active = null;
+  }
+  function startRecording(button) {
+    var profile = button.getAttribute("data-record");
+    if (!window.isSecureContext || !navigator.mediaDevices || !window.MediaRecorder) {
+      recordState(profile, "这个地址或浏览器不能录音（需本机 127.0.0.1 或 https）；请选择录好的文件");
+      return;
+    }
+    navigator.mediaDevices.getUserMedia({ audio: true }).then(function (stream) {
+      var recorder = new MediaRecorder(stream);
+      var chunks = [];
+      recorder.ondataavailable = function (e) { if (e.data && e.data.size) { chunks.push(e.data); } };
+      recorder.onstop = function () {
+        stream.getTracks().forEach(function (track) { track.stop(); });
+        uploadTake(profile, new Blob(chunks, { type: recorder.mimeType || "audio/webm" }));
+      };
+      recorder.start();
+      active = { recorder: recorder, button: button };
+      button.textContent = "停止";
+      button.classList.add("recording");
+      recordState(profile, "正在录音，念完请点“停止”");
+    }).catch(function () {
+      recordState(profile, "没有麦克风权限：请在浏览器中允许使用麦克风，或选择录好的文件");
+    });
+  }
   document.addEventListener("click", function (event) {
+    var record = event.target.closest("[data-record]");
+    if (record) {
+      var again = active && active.button === record;
+      stopRecording();
+      if (!again) { startRecording(record); }
+      return;
+    }
+    var dropTake = event.target.closest("[data-take-remove]");
+    if (dropTake) {
+      dropTake.closest(".take-row").remove();
+      changed();
+      return;
+    }
     var remove = event.target.closest("[data-image-remove]");
     if (remove) {
       remove.closest(".image-row").remove();
