@@ -97,12 +97,6 @@ def test_every_variant_the_code_reads_is_a_known_key() -> None:
     assert used <= set(VARIANT_KEYS), sorted(used - set(VARIANT_KEYS))
 
 
-def test_a_directory_is_not_a_message_file(tmp_path: Path) -> None:
-    (tmp_path / "message.yaml").mkdir()
-    with pytest.raises(MessageError, match="是一个文件夹"):
-        load_message(tmp_path / "message.yaml")
-
-
 def _template(tmp_path: Path, block: str, background: str = "paper") -> Path:
     path = tmp_path / "bad.toml"
     path.write_text(f'background = "{background}"\n[[blocks]]\ntype = "rect"\n'

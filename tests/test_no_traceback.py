@@ -2,7 +2,8 @@
 
 Every case runs the real ``xfpush`` in a subprocess and checks the exit code (2: the input
 cannot be used; 1: a check or an encoder failed), the Chinese words a user needs, and that no
-Python traceback or English OS message reaches the terminal.
+Python traceback or English OS message reaches the terminal. These are everyday mistakes;
+hostile inputs (bombs, devices, broken ledgers, unwritable outputs …) live in ``hostile/``.
 """
 
 from __future__ import annotations
@@ -93,12 +94,8 @@ CASES: dict[str, tuple[Callable[[Path], list[object]], int, list[str]]] = {
     "hotline-list": (_message(GOOD + "hotlines: [119]\n"), 2, ["字段 hotlines"]),
     "variant-unknown": (_message(GOOD + "variants:\n  sns: x\n"), 2, ["variants.sns", "sms"]),
     "key-not-text": (_message(GOOD + "null: x\n"), 2, ["不认识的字段"]),
-    "yaml-alias-loop": (_message("a: &a [*a]\n"), 2, ["锚点和别名"]),
-    "yaml-duplicate": (_message(GOOD + "slogan: t\n"), 2, ["写了两次"]),
     "yaml-broken": (_message('id: a\ntitle: "t\n'), 2, ["YAML 格式错误"]),
     "message-missing": (_args("check", "nope.yaml"), 2, ["nope.yaml", "不存在"]),
-    "message-is-folder": (lambda tmp: [(tmp / "d.yaml").mkdir(), "check", "d.yaml"][1:], 2,
-                          ["d.yaml", "文件夹"]),
     "message-not-utf8": (_file("m.yaml", b"id: \xff\xfe\n", "check", "m.yaml"), 2, ["UTF-8"]),
     "message-wrong-suffix": (_file("m.txt", GOOD.encode(), "check", "m.txt"), 2, [".txt"]),
     "logo-missing": (_message(GOOD + "logo: nope.png\n"), 2, ["字段 logo", "nope.png"]),
@@ -115,16 +112,10 @@ CASES: dict[str, tuple[Callable[[Path], list[object]], int, list[str]]] = {
     "verify-manifest-wrong-shape": (_folder_with_manifest('{"assets": 5}'), 1, ["结构不对"]),
     "verify-manifest-list": (_folder_with_manifest("[]"), 1, ["结构不对"]),
     "init-into-missing-folder": (_args("init", "nope/m.yaml"), 2, ["nope/m.yaml", "不存在"]),
-    "pack-under-a-file": (_file("f", b"x", "pack", DEMO, "-o", "f/out", "-c", "sms"), 2,
-                          ["是一个文件，不是文件夹"]),
     "unknown-command": (_args("pakc"), 2, ["没有命令“pakc”", "--help"]),
     "unknown-option": (_args("verify", "--fast", "x"), 2, ["没有选项 --fast"]),
     "missing-argument": (_args("check"), 2, ["缺少", "MESSAGE_FILE"]),
     "not-an-integer": (_args("calendar", "明年"), 2, ["不是整数"]),
-    "ledger-not-sqlite": (_file("l.db", b"not sqlite at all" * 100, "report", "--ledger", "l.db"),
-                          2, ["台账 l.db", "无法使用"]),
-    "ledger-is-folder": (lambda tmp: [(tmp / "l").mkdir(), "report", "--ledger", "l"][1:], 2,
-                         ["台账 l", "文件夹"]),
     "approve-not-a-pack": (lambda tmp: [(tmp / "e").mkdir(), "approve", "e", "--by", "王"][1:],
                            2, ["e 不是物料包", "manifest.json"]),
     "deliver-not-a-pack": (lambda tmp: [(tmp / "e").mkdir(), "deliver", "e", "--adapter", "radio",

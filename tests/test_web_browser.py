@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from peers import SECRET, ReceiverProcess
+from hostile.peers import SECRET, ReceiverProcess
 from webtools import running
 from xfpush.resources import asset_path
 

@@ -18,8 +18,9 @@ from pypinyin import Style, lazy_pinyin
 
 from ..errors import InputError
 from ..model.loader import parse_text
-from ..model.reading import FileRefused, check_regular, read_bounded
+from ..model.reading import FileRefused, read_bounded
 from .calendar import OCCASIONS
+from .xlsx import xlsx_rows
 
 KNOWN_COLUMNS = ("district", "issuer", "qr_url", "sms_signature", "hotline_fire", "hotline_report")
 MAX_ROWS = 5000
@@ -128,14 +129,14 @@ def read_table(path: str | Path) -> list[dict[str, str]]:
     path = Path(path)
     where = f"区县表 {path}"
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        rows = _xlsx_rows(path)
+        rows = xlsx_rows(path, MAX_TABLE_BYTES, MAX_ROWS)
     else:
         text, encoding = _decode(path)
         if encoding != "UTF-8":
             where += f"（按 {encoding} 编码读取）"
             _log.warning("区县表 %s 不是 UTF-8 编码，已按 %s 读取；请核对区县名称是否正确", path,
                          encoding)
-        rows = [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text))]
+        rows = _csv_rows(text, where)
     rows = [row for row in rows if any(row)]
     if not rows:
         raise InputError(f"{where} 是空的")
@@ -148,6 +149,18 @@ def read_table(path: str | Path) -> list[dict[str, str]]:
         raise InputError(f"{where} 有 {len(rows) - 1} 行，上限 {MAX_ROWS}")
     return [dict(zip(header, row + [""] * (len(header) - len(row)), strict=False))
             for row in rows[1:]]
+
+
+def _csv_rows(text: str, where: str) -> list[list[str]]:
+    reader = csv.reader(io.StringIO(text))
+    try:
+        return [[cell.strip() for cell in row] for row in reader]
+    except csv.Error as exc:  # a cell over the csv module's 128 KB, or a quote never closed
+        limit = re.search(r"field larger than field limit \((\d+)\)", str(exc))
+        reason = (f"有一格超过 {int(limit.group(1)) // 1024} KB 的上限" if limit
+                  else f"格式错误（{exc}）")
+        raise InputError(f"{where} 第 {reader.line_num} 行{reason}；常见原因：引号没有闭合"
+                         "，或把别的文件内容粘进了一格") from None
 
 
 def _decode(path: Path) -> tuple[str, str]:
@@ -170,41 +183,6 @@ def _decode(path: Path) -> tuple[str, str]:
         line = data[:exc.start].count(b"\n") + 1
         raise InputError(f"区县表 {path} 既不是 UTF-8 也不是 GBK/GB18030 编码（第 {line} 行，"
                          f"第 {exc.start + 1} 字节）；请另存为 UTF-8 CSV 或 .xlsx") from None
-
-
-def _xlsx_rows(path: Path) -> list[list[str]]:
-    from openpyxl import load_workbook
-    from openpyxl.utils import get_column_letter
-
-    try:
-        check_regular(path, MAX_TABLE_BYTES)
-    except FileRefused as exc:
-        raise InputError(f"区县表 {path} 无法读取：{exc}") from None
-    try:
-        values = load_workbook(path, read_only=True, data_only=True)
-        formulas = load_workbook(path, read_only=True, data_only=False)
-    except Exception as exc:  # openpyxl raises many kinds for a bad file
-        raise InputError(f"区县表 {path} 不是可读的 xlsx：{exc}") from exc
-    rows: list[list[str]] = []
-    filled = 0
-    try:
-        pairs = zip(values.worksheets[0].iter_rows(values_only=True),
-                    formulas.worksheets[0].iter_rows(values_only=True), strict=False)
-        for number, (cells, written) in enumerate(pairs, start=1):
-            for column, (value, source) in enumerate(zip(cells, written, strict=False), start=1):
-                if value is None and source is not None:
-                    raise InputError(
-                        f"区县表 {path} 单元格 {get_column_letter(column)}{number} 是公式"
-                        f"“{str(source)[:40]}”，但文件里没有保存它的计算结果；请在 Excel 或 WPS "
-                        "中打开并保存一次，或把公式粘贴为数值")
-            rows.append(["" if cell is None else str(cell).strip() for cell in cells])
-            filled += any(rows[-1])
-            if filled > MAX_ROWS + 1:
-                break  # read_table says the table is too long; no need to read on
-    finally:
-        values.close()
-        formulas.close()
-    return rows
 
 
 def _whole(chunk: str) -> Any:

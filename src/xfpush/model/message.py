@@ -21,6 +21,7 @@ DEFAULT_THEME = {"primary": "#C8102E", "accent": "#FFC20E", "ink": "#1F1F1F", "p
 FIELD_LIMITS = {"sms_signature": 16, "title": 64, "slogan": 40, "body": 600, "cta": 40, "issuer": 60,
                 "qr.caption": 40, "campaign.name": 60, "tip": 80, "variant": 600}
 MAX_TIPS = 12
+MAX_HOTLINES = 6
 MAX_URL = 512
 _ID = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")

@@ -23,6 +23,7 @@ from .message import (
     DEFAULT_HOTLINES,
     DEFAULT_THEME,
     FIELD_LIMITS,
+    MAX_HOTLINES,
     MAX_RECORDING_BYTES,
     MAX_TIPS,
     MAX_URL,
@@ -149,6 +150,8 @@ class Validator:
             return DEFAULT_HOTLINES
         if not isinstance(raw, Mapping) or not raw:
             self.fail("hotlines", "应是“名称: 号码”的映射，例如 火警: \"119\"")
+        if len(raw) > MAX_HOTLINES:  # every medium prints them all: a few fit, hundreds do not
+            self.fail("hotlines", f"热线条数过多：{len(raw)} 条，上限 {MAX_HOTLINES} 条")
         pairs = []
         for label, number in raw.items():
             field = f"hotlines.{label}"

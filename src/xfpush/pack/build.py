@@ -318,16 +318,39 @@ def _write_atomically(target: Path, files: dict[str, bytes]) -> None:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
         os.chmod(staging, 0o755)
-        if target.exists():
-            retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-{os.getpid()}-",
-                                            dir=target.parent))
-            os.replace(target, retired / "pack")
-            os.replace(staging, target)
-            shutil.rmtree(retired, ignore_errors=True)
-        else:
-            os.replace(staging, target)
+        _swap_in(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def _swap_in(staging: Path, target: Path) -> None:
+    """Put the finished staging folder at ``target``, moving an older pack out of the way.
+
+    Renaming a folder needs write permission on it (its ``..`` changes), so a read-only older
+    pack cannot be replaced: that is an input error, and the older pack stays where it was.
+    """
+    if not target.exists():
+        _rename(staging, target, target)
+        return
+    retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-{os.getpid()}-",
+                                    dir=target.parent))
+    try:
+        _rename(target, retired / "pack", target)
+        try:
+            _rename(staging, target, target)
+        except BaseException:
+            os.replace(retired / "pack", target)  # put the older pack back
+            raise
+    finally:
+        shutil.rmtree(retired, ignore_errors=True)
+
+
+def _rename(source: Path, target: Path, shown: Path) -> None:
+    try:
+        os.replace(source, target)
+    except OSError as exc:
+        raise PackLocationError(f"无法替换 {shown} 中的物料包：{os_reason(exc)}。请用 -o 换一个可写的"
+                                "文件夹，或先改好这个文件夹的权限") from exc
 
 

@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlsplit
 
 from ..errors import ApprovalError, InputError, XfpushError, os_reason
 from ..pack.labels import failures_of
-from ..pack.manifest import MANIFEST, sha256
+from ..pack.manifest import MANIFEST, sha256, verify_pack
 from .adapters import Adapter, resolve_settings
 from .ledger import Ledger, owner_id
 from .packaging import Package, build_package, check_output_folder, refuse_failed_needs
@@ -27,6 +27,7 @@ ROLES = ("初审", "复审", "终审")
 LEASE_S = 120.0
 """How long a claim on a delivery lasts unless renewed (it is, every 40 s, while sending)."""
 POLL_S = 0.2
+MAX_APPROVALS_BYTES = 1 << 20
 
 
 def idempotency_key(package: Package, adapter: Adapter, destination: str) -> str:
@@ -40,7 +41,11 @@ def approve(pack_dir: str | Path, by: str, role: str = "终审") -> dict[str, An
     if not by.strip():
         raise InputError("审核人姓名不能为空（--by）")
     pack = Path(pack_dir)
-    entry = {"by": by.strip(), "role": role, "manifest_sha256": sha256(manifest_bytes(pack)),
+    manifest = manifest_bytes(pack)
+    problems = verify_pack(pack)
+    if problems:  # a signature binds what the reviewer saw: a damaged pack cannot be signed
+        raise InputError(f"物料包 {pack} 校验未通过，不能签字：{problems[0]}。请重新运行 xfpush pack")
+    entry = {"by": by.strip(), "role": role, "manifest_sha256": sha256(manifest),
              "at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
     records = [*approvals(pack), entry]
     (pack / APPROVALS).write_text(json.dumps(records, ensure_ascii=False, indent=2) + "\n", "utf-8")
@@ -71,9 +76,37 @@ def pack_failures(pack_dir: str | Path) -> list[dict[str, str]]:
 
 
 def approvals(pack_dir: Path) -> list[dict[str, Any]]:
+    """The sign-offs recorded in a pack; a damaged ``approvals.json`` is an input error."""
     path = pack_dir / APPROVALS
-    loaded: list[dict[str, Any]] = json.loads(path.read_text("utf-8")) if path.is_file() else []
+    if not path.exists() and not path.is_symlink():
+        return []
+    where = f"物料包 {pack_dir} 的 {APPROVALS}"
+    fix = f"请删除它，再用 xfpush approve {pack_dir} --by 姓名 重新签字"
+    if not path.is_file():  # a folder or a FIFO: never opened, so never waited on
+        raise InputError(f"{where} 不是普通文件；{fix}")
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_APPROVALS_BYTES + 1)
+    except OSError as exc:
+        raise InputError(f"{where} 无法读取（{os_reason(exc)}）") from None
+    if len(data) > MAX_APPROVALS_BYTES:
+        raise InputError(f"{where} 超过 {MAX_APPROVALS_BYTES // 1024} KB 的上限；{fix}")
+    try:
+        loaded = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{where} 已损坏（第 {exc.start + 1} 字节不是 UTF-8）；{fix}") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{where} 已损坏（第 {exc.lineno} 行第 {exc.colno} 列不是有效的 JSON）"
+                         f"；{fix}") from None
+    if not isinstance(loaded, list) or not all(_is_signoff(a) for a in loaded):
+        raise InputError(f"{where} 结构不对（应是签字记录的列表，每条有 by、role、"
+                         f"manifest_sha256）；{fix}")
     return loaded
+
+
+def _is_signoff(entry: object) -> bool:
+    return isinstance(entry, dict) and all(isinstance(entry.get(key), str)
+                                           for key in ("by", "role", "manifest_sha256"))
 
 
 def approval_of(pack_dir: Path, waive: bool) -> str:

@@ -251,6 +251,7 @@ def make_server(port: int, receiver: Receiver, host: str = "127.0.0.1",
                 self._answer(refused.status, refused.payload, drain=True)
                 return
             self.reader.deadline = self.server.limits.body_deadline(signed.length)
+            self.reader.require_rate(self.server.limits.timeout_s, self.server.limits.min_rate)
             try:
                 status, payload = receiver.receive(signed, self.rfile)
             except Answer as refused:

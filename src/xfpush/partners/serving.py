@@ -48,16 +48,30 @@ class DeadlineReader(io.RawIOBase):
     def __init__(self, sock: socket.socket, idle_s: float, deadline: float) -> None:
         super().__init__()
         self.sock, self.idle_s, self.deadline = sock, idle_s, deadline
+        self.rate: tuple[float, float, float] | None = None  # (start, grace, bytes per second)
+        self.taken = 0
 
     def readable(self) -> bool:
         return True
 
+    def require_rate(self, grace_s: float, min_rate: float) -> None:
+        """From now on, after ``grace_s``, reads must keep up ``min_rate`` on average: a client
+        that trickles a byte now and then (never idle, never done) is dropped early."""
+        self.rate, self.taken = (time.monotonic(), grace_s, min_rate), 0
+
     def readinto(self, buffer: Any) -> int:
-        remaining = self.deadline - time.monotonic()
+        now = time.monotonic()
+        remaining = self.deadline - now
         if remaining <= 0:
             raise TimeoutError("deadline passed")
+        if self.rate is not None:
+            start, grace, rate = self.rate
+            if self.taken < rate * (now - start - grace):
+                raise TimeoutError("body slower than the minimum rate")
         self.sock.settimeout(min(remaining, self.idle_s))
-        return self.sock.recv_into(buffer)
+        count = self.sock.recv_into(buffer)
+        self.taken += count
+        return count
 
 
 class PooledHTTPServer(HTTPServer):

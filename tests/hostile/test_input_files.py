@@ -1,47 +1,28 @@
-"""Hostile input files: bounded reads, bounded nesting, refused duplicates, user files decoded
-whole and kept inside the message's folder. Real ``xfpush`` processes under a memory limit for
-the cases that used to hang or exhaust memory; the library for the rest."""
+"""Hostile input files: bounded reads, bounded parsing (aliases, nesting, sizes), refused
+duplicates, user files decoded whole and kept inside the message's folder. Real ``xfpush``
+processes under the suite's memory limit for the cases that used to hang or exhaust memory;
+the library for the rest."""
 
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
-from conftest import make_fallback_font
+from conftest import make_fallback_font, png_header_only
 from xfpush import MessageError, load_message
 from xfpush.errors import InputError
 from xfpush.model.reading import MAX_DEPTH, FileRefused, read_bounded
 
+from .conftest import assert_refused
+from .conftest import attack as xfpush
+
 GOOD = "id: a\ntitle: 标题\nslogan: 口号\n"
-MEMORY_LIMIT = 2 << 30  # bytes of address space for a child: far less than /dev/zero would take
-ON_POSIX = sys.platform != "win32"
-
-
-def _limit_memory() -> None:
-    import resource
-
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
-
-
-def xfpush(*args: object, cwd: Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    """The real command line, under a memory limit and a time limit."""
-    return subprocess.run([sys.executable, "-m", "xfpush", *map(str, args)], cwd=cwd,
-                          capture_output=True, text=True, encoding="utf-8", timeout=timeout,
-                          preexec_fn=_limit_memory if ON_POSIX else None,
-                          env={**os.environ, "XFPUSH_DEBUG": ""})
-
-
-def assert_refused(result: subprocess.CompletedProcess[str], *expected: str) -> None:
-    output = result.stdout + result.stderr
-    assert result.returncode == 2, output
-    assert "Traceback" not in output and "Error" not in output, output
-    for part in expected:
-        assert part in output, (part, output)
+# 342 bytes that expand to 9**9 (387 million) strings when every alias is followed
+ALIAS_BOMB = "".join(f"{name}: &{name} [{','.join([prev] * 9)}]\n" for name, prev in zip(
+    "abcdefghi", ["lol", "*a", "*b", "*c", "*d", "*e", "*f", "*g", "*h"], strict=True))
 
 
 def _noise_png(path: Path, side: int = 240) -> bytes:
@@ -51,6 +32,24 @@ def _noise_png(path: Path, side: int = 240) -> bytes:
 
 # -- message, recipe and table files: read bounded, never block ----------------------------
 @pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero")
+@pytest.mark.parametrize(("text", "line"), [(ALIAS_BOMB, 2), ("a: &a [*a]\n", 1)],
+                         ids=["billion-laughs", "self-loop"])
+def test_yaml_aliases_are_refused_before_anything_expands(tmp_path: Path, text: str,
+                                                          line: int) -> None:
+    (tmp_path / "m.yaml").write_text(text, "utf-8")
+    assert_refused(xfpush("check", "m.yaml", cwd=tmp_path, timeout=30), f"m.yaml:{line}",
+                   "锚点和别名")
+
+
+def test_the_alias_bomb_is_the_size_the_probe_used() -> None:
+    assert len(ALIAS_BOMB.encode()) <= 342
+
+
+def test_a_folder_as_message_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "d.yaml").mkdir()
+    assert_refused(xfpush("check", "d.yaml", cwd=tmp_path, timeout=30), "d.yaml", "文件夹")
+
+
 def test_dev_zero_as_message_is_refused_at_once(tmp_path: Path) -> None:
     result = xfpush("check", "/dev/zero", cwd=tmp_path, timeout=30)
     assert_refused(result, "/dev/zero", "不是普通文件", "设备文件")
@@ -95,6 +94,7 @@ def test_deep_nesting_is_a_chinese_error_not_a_recursion_error(tmp_path: Path, s
         load_message(path)
 
 
+@pytest.mark.slow
 def test_deep_nesting_in_the_real_command(tmp_path: Path) -> None:
     (tmp_path / "m.yaml").write_text(GOOD + "tips: " + "[" * 50_000 + "\n", "utf-8")
     assert_refused(xfpush("check", "m.yaml", cwd=tmp_path), "m.yaml:4", "嵌套层数过深")
@@ -111,12 +111,13 @@ def test_nesting_inside_strings_does_not_count(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("name", "text", "expected"), [
+    ("m.yaml", GOOD + "slogan: 又一个\n", "“slogan”写了两次（第 3 行和第 4 行）"),
     ("m.json", '{"id": "a", "title": "t", "slogan": "s", "title": "u"}', "“title”写了两次"),
     ("m.toml", 'id = "a"\ntitle = "t"\nslogan = "s"\ntitle = "u"\n', "m.toml:4"),
     ("m.toml", 'id = "a"\ntitle = "t"\nslogan = "s"\n[qr]\nurl = "https://a.cn"\n[qr]\n',
      "写了两次"),
 ])
-def test_duplicate_keys_are_refused_in_json_and_toml(tmp_path: Path, name: str, text: str,
+def test_duplicate_keys_are_refused(tmp_path: Path, name: str, text: str,
                                                       expected: str) -> None:
     (tmp_path / name).write_text(text, "utf-8")
     with pytest.raises(MessageError, match="写了两次") as raised:
@@ -202,3 +203,26 @@ def test_allow_path_on_the_command_line_still_refuses_a_device(tmp_path: Path) -
     assert_refused(xfpush("check", "m.yaml", "-c", "sms", cwd=tmp_path), "字段 logo", "之外")
     assert_refused(xfpush("check", "m.yaml", "-c", "sms", "--allow-path", "/dev", cwd=tmp_path),
                    "字段 logo", "不是普通文件")
+
+
+# -- sizes and counts: limits named with the actual value ---------------------------------
+@pytest.mark.parametrize(("text", "expected"), [
+    (GOOD + "body: " + "长" * 3_000_000 + "\n", ["消息文件过大", "256 KB"]),
+    (GOOD.replace("标题", "长" * 80_000), ["m.yaml:2", "字段 title", "80000 字，上限 64 字"]),
+    (GOOD + "tips:\n" + "  - 不充电\n" * 9000, ["字段 tips", "9000 条，上限 12 条"]),
+    (GOOD + "hotlines:\n" + "".join(f"  h{n}: '119'\n" for n in range(9000)),
+     ["字段 hotlines", "9000 条，上限 6 条"]),
+    ("id: ../../etc\ntitle: t\nslogan: s\n", ["字段 id", "'../../etc'"]),
+], ids=["9mb-body", "long-title", "9000-tips", "9000-hotlines", "id-traversal"])
+@pytest.mark.slow
+def test_oversized_messages_name_field_limit_and_actual_value(tmp_path: Path, text: str,
+                                                              expected: list[str]) -> None:
+    (tmp_path / "m.yaml").write_text(text, "utf-8")
+    assert_refused(xfpush("check", "m.yaml", "-c", "sms", cwd=tmp_path), *expected)
+
+
+def test_a_decompression_bomb_logo_is_refused_before_decoding(tmp_path: Path) -> None:
+    png_header_only(tmp_path / "bomb.png", 60_000, 60_000)  # 3.6 gigapixels claimed
+    (tmp_path / "m.yaml").write_text(GOOD + "logo: bomb.png\n", "utf-8")
+    assert_refused(xfpush("check", "m.yaml", "-c", "poster:phone", cwd=tmp_path),
+                   "字段 logo", "3,600,000,000 像素", "bomb.png")

@@ -1,6 +1,6 @@
 """Interruption with real processes and real signals: Ctrl-C on ``batch -j 2`` starts no new pack
-and exits 130 with every row's state recorded; workers die with a parent killed by SIGKILL;
-staging folders of a killed ``pack`` are removed by the next ``pack`` into that place."""
+and exits 130 with every row's state recorded; workers die with a parent killed by SIGKILL.
+(A ``pack`` killed mid-write: ``test_output_places``.)"""
 
 from __future__ import annotations
 
@@ -15,13 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from xfpush import build_pack, load_message
-from xfpush.pack.build import remove_stale_staging
-from xfpush.resources import asset_path
+from .conftest import PREEXEC, child_env
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32" or not Path("/proc").is_dir(),
                                 reason="POSIX signals and /proc")
-MEMORY_LIMIT = 3 << 30  # address space per process
 ROWS = 24
 RECIPE = """occasion: chongyang
 channels: [poster:phone, sms]
@@ -35,12 +32,6 @@ message:
 """
 
 
-def _limit_memory() -> None:
-    import resource
-
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
-
-
 def _start_batch(tmp_path: Path) -> subprocess.Popen[str]:
     (tmp_path / "r.yaml").write_text(RECIPE, "utf-8")
     rows = "\n".join(f"东城{n},东城{n}消防安全委员会" for n in range(ROWS))
@@ -49,7 +40,7 @@ def _start_batch(tmp_path: Path) -> subprocess.Popen[str]:
         [sys.executable, "-m", "xfpush", "batch", "r.yaml", "--districts", "d.csv", "-o", "out",
          "-j", "2", "--year", "2027"], cwd=tmp_path, stdout=subprocess.PIPE,
         stderr=subprocess.PIPE, text=True, encoding="utf-8", start_new_session=True,
-        preexec_fn=_limit_memory, env={**os.environ, "PYTHONUNBUFFERED": "1", "XFPUSH_DEBUG": ""})
+        preexec_fn=PREEXEC, env=child_env())
 
 
 def _first_rows(process: subprocess.Popen[str], count: int, timeout: float = 120) -> list[str]:
@@ -135,62 +126,3 @@ def test_workers_die_with_a_parent_killed_by_sigkill(tmp_path: Path) -> None:
         for pid in _children(process.pid) | {process.pid}:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-
-
-def _dead_pid() -> int:
-    child = subprocess.Popen([sys.executable, "-c", "pass"])
-    child.wait()
-    return child.pid
-
-
-def test_next_pack_removes_staging_folders_of_a_killed_pack(tmp_path: Path) -> None:
-    dead = _dead_pid()
-    leftovers = [tmp_path / f".out.tmp-{dead}-abc", tmp_path / f".out.old-{dead}-def" / "pack",
-                 tmp_path / ".out.tmp-k2l3"]  # (an older xfpush put no process id in the name)
-    for folder in leftovers:
-        folder.mkdir(parents=True)
-        (folder / "poster.png").write_bytes(b"half written")
-    running = tmp_path / f".out.tmp-{os.getpid()}-xyz"  # a pack under way in this process
-    running.mkdir()
-    other = tmp_path / f".other.tmp-{dead}-ghi"  # staging of another place: not ours to clear
-    other.mkdir()
-    message = load_message(asset_path("examples", "demo.yaml"))
-    build_pack(message, tmp_path / "out", "sms", workers=1)
-    names = sorted(path.name for path in tmp_path.iterdir())
-    assert names == sorted([other.name, running.name, "out"]), names
-    assert remove_stale_staging(tmp_path) == [other]
-
-
-# A real pack process that stops for a while in the middle of writing its staging folder.
-SLOW_WRITER = """
-import sys, time
-from pathlib import Path
-from xfpush import build_pack, load_message
-from xfpush.resources import asset_path
-original = Path.write_bytes
-def slow(self, data):
-    written = original(self, data)
-    print("writing", flush=True)
-    time.sleep(30)
-    return written
-Path.write_bytes = slow
-build_pack(load_message(asset_path("examples", "demo.yaml")), sys.argv[1], "sms", workers=1)
-"""
-
-
-@pytest.mark.slow
-def test_kill_9_during_pack_leaves_nothing_after_the_next_pack(tmp_path: Path) -> None:
-    for _ in range(2):  # two packs killed mid-write, the second over an existing pack
-        writer = subprocess.Popen([sys.executable, "-c", SLOW_WRITER, "out"], cwd=tmp_path,
-                                  stdout=subprocess.PIPE, text=True, preexec_fn=_limit_memory)
-        try:
-            assert writer.stdout is not None and writer.stdout.readline() == "writing\n"
-        finally:
-            writer.kill()  # SIGKILL: no cleanup handler runs
-            writer.wait()
-        assert list(tmp_path.glob(".out.tmp-*")), "the killed pack left its staging folder"
-        (tmp_path / "out").mkdir(exist_ok=True)
-        (tmp_path / "out" / "manifest.json").write_text("{}", "utf-8")
-    build_pack(load_message(asset_path("examples", "demo.yaml")), tmp_path / "out", "sms",
-               workers=1)
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["out"]

@@ -1,13 +1,16 @@
-"""Real local peers for tests that attack for real: the receiver as a process, raw sockets, /proc."""
+"""Real local peers for tests that attack for real: the receiver as a process, raw sockets, /proc.
+
+Every process started here runs under the suite's memory limit (``conftest.PREEXEC``)."""
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from .conftest import PREEXEC, TIME_LIMIT, child_env
 
 SECRET = "s3cret-for-guard-tests-7e2a"
 
@@ -19,16 +22,14 @@ def free_port() -> int:
 
 
 def env(**extra: str) -> dict[str, str]:
-    values = {k: v for k, v in os.environ.items() if not k.startswith("XFPUSH_")}
-    values.update(extra)
-    return values
+    return child_env(**extra)
 
 
 def xfpush(*args: str, secret: str = SECRET, extra_env: dict[str, str] | None = None,
            **kwargs) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "xfpush", *args], capture_output=True,
                           text=True, env=env(XFPUSH_HTTP_SECRET=secret, **(extra_env or {})),
-                          check=False, **kwargs)
+                          check=False, preexec_fn=PREEXEC, timeout=TIME_LIMIT, **kwargs)
 
 
 def proc_status(pid: int, field: str) -> int:
@@ -48,7 +49,7 @@ class ReceiverProcess:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "xfpush", "receive", "--port", str(self.port), "--dir",
              str(folder), *extra], env=env(XFPUSH_HTTP_SECRET=SECRET), stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, text=True)
+            stderr=subprocess.PIPE, text=True, preexec_fn=PREEXEC)
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
             with socket.socket() as probe:

