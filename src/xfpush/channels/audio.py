@@ -52,10 +52,10 @@ def candidates(message: Message, profile: str) -> list[tuple[str, str]]:
     if isinstance(variants, Mapping) and variants.get(profile):
         return [(str(variants[profile]), f"variants.audio.{profile}")]
     hotline = hotline_sentence(message)
-    first_tip = message.tips[0] if message.tips else ""
+    first_tip = f"{message.tips[0]}。" if message.tips else ""
     derived = {
         "unlock": [f"{message.slogan}。", "骑行注意消防安全。"],
-        "ride": [f"{message.title}。{first_tip}。", f"{message.title}。", f"{message.slogan}。",
+        "ride": [f"{message.title}。{first_tip}", f"{message.title}。", f"{message.slogan}。",
                  "骑行途中注意消防安全。"],
         "lock": [f"{message.slogan}，{hotline}。", f"{hotline}。"],
     }[profile]
