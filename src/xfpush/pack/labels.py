@@ -47,6 +47,11 @@ CHECK_NAMES: dict[str, str] = {
     "<language>_bitmap": "打印语言点阵一致",
     "preview_frames": "预览帧",
     "tts": "语音合成",
+    "colour_tags": "色彩标记",
+    "first_frame": "首帧（封面）",
+    "video_length": "视频长度",
+    "overlay_zones": "平台遮挡区",
+    "voice_over": "配音",
 }
 
 _FAMILIES = (
@@ -78,6 +83,7 @@ _DEFAULT_FIXES: dict[str, str] = {
     "segments": "缩短短信正文，或在 variants.sms 中另写一条更短的短信",
     "length": "删减文字，或在 variants 中为该渠道另写",
     "reading_speed": "缩短屏幕文字，或加长 video_seconds",
+    "video_length": "缩短标题或热线，或在 variants.video 中另写更短的标题",
     "speech_fits": "缩短广播稿，或在 variants 中另写更短的稿子",
     "duration": "缩短朗读文字，或在 variants 中另写更短的稿子",
     "opt_out": "在短信正文末尾加上“拒收请回复R”",
