@@ -69,8 +69,9 @@ def test_video_cues_hold_two_even_lines_within_the_width(write_message) -> None:
     message = long_tip_message(write_message)
     fonts = prepare_fonts(message)
     for profile in VIDEO.profiles.values():
+        # 30 s at most: the long tip (7 s to read) gets a card in every profile
         board = storyboard(message, fonts, profile.template, (profile.width, profile.height),
-                           (profile.least_s, profile.most_s), None, spread=profile.exact)
+                           (profile.least_s, 30.0), None, spread=profile.exact)
         timed = board.cues(profile.subtitle_columns)
         for index, (start, end, group) in enumerate(timed):
             assert 1 <= len(group) <= CUE_LINES and start < end

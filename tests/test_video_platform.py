@@ -28,10 +28,6 @@ from xfpush.render.media import ffmpeg_exe
 from xfpush.render.raster import draw_block
 from xfpush.render.video import FPS
 
-with warnings.catch_warnings():  # colour-science warns that matplotlib is not installed
-    warnings.simplefilter("ignore")
-    import colour
-
 SHORT = ("vertical", "horizontal")
 SPOTS = {"spot-15s": 15.0, "spot-30s": 30.0}
 LUFS = {"vertical": -16.0, "horizontal": -16.0, "spot-15s": -23.0, "spot-30s": -23.0}
@@ -48,7 +44,16 @@ def decode_rgb(path: Path, seconds: float) -> np.ndarray:
     return np.frombuffer(raw, np.uint8).reshape(height, width, 3)
 
 
+def colour_science():  # type: ignore[no-untyped-def]
+    """colour-science, imported when a slow test needs it (it takes seconds to import)."""
+    with warnings.catch_warnings():  # it warns that matplotlib is not installed
+        warnings.simplefilter("ignore")
+        import colour
+    return colour
+
+
 def lab(rgb: np.ndarray) -> np.ndarray:
+    colour = colour_science()
     xyz = colour.sRGB_to_XYZ(np.asarray(rgb, dtype=float) / 255.0)
     return colour.XYZ_to_Lab(xyz, colour.CCS_ILLUMINANTS[
         "CIE 1931 2 Degree Standard Observer"]["D65"])
@@ -82,6 +87,7 @@ def test_stream_is_tagged_bt709_tv_range_and_brand_red_keeps_its_colour(demo_pac
     assert tags == (1, 1, 1, 1), tags
     red = ground(decode_rgb(path, 0.0))  # the title card's ground is the brand colour
     theme = np.array([int(DEFAULT_THEME["primary"][i:i + 2], 16) for i in (1, 3, 5)])
+    colour = colour_science()
     delta_2000 = colour.delta_E(lab(theme), lab(red), method="CIE 2000")
     delta_76 = colour.delta_E(lab(theme), lab(red), method="CIE 1976")
     assert delta_2000 <= 2.0 and delta_76 <= 2.0, (tuple(red), delta_2000, delta_76)
@@ -245,3 +251,20 @@ def test_without_a_speech_engine_the_video_is_silent_and_says_so(
     assert 5.0 <= events[-1].end / 1000 <= 15.05 and len(events) >= 3
     for event in events:  # timed for reading alone
         assert reading_chars(event.plaintext) / ((event.end - event.start) / 1000) <= MAX_CPS
+
+
+def test_a_title_too_long_to_say_fails_in_chinese_with_the_seconds(demo_path: Path) -> None:
+    from xfpush.channels.base import Asset
+    from xfpush.channels.video import Timing, video_length
+
+    message = load_message(demo_path)
+    chosen = PROFILES["vertical"]
+    board = storyboard(message, prepare_fonts(message), chosen.template,
+                       (chosen.width, chosen.height), (chosen.least_s, chosen.most_s),
+                       lambda text: 8.0)  # a voice that takes 8 s for anything
+    assert board.tips_shown == 0
+    check = video_length(Timing(board, chosen), Asset("video", "vertical", "v.mp4", "video/mp4",
+                                                       b""))
+    assert not check.ok
+    assert "超过上限 15 秒" in check.detail and "请缩短标题（title" in check.detail
+    assert f"{board.seconds:.1f} 秒" in check.detail

@@ -63,10 +63,14 @@ class Card:
     """Seconds its voice-over takes (None: no voice)."""
     hold: int = 0
     """Frames it is fully on screen (fades not counted)."""
+    unspoken: tuple[str, ...] = ()
+    """New text the card shows but does not say (the cover's slogan): read, so timed too."""
 
     @property
     def chars(self) -> int:
-        return sum(reading_chars(text) for _, text in self.script)
+        """Characters new on this card that a viewer reads."""
+        return sum(reading_chars(text) for text in (*(t for _, t in self.script),
+                                                    *self.unspoken))
 
     def needed(self) -> int:
         """Frames this card needs to be read, spoken and (end card) scanned."""
@@ -164,7 +168,10 @@ def _title_card(message: Message, fonts: FontSet, template: str, size: tuple[int
     plan = TemplateLayout(message, fonts, load_template(template), size, stage=1).layout()
     used = plan.used_fields.get("标题", "title")
     script = ((used, field_text(message, used)),)
-    return Card("title", plan, script, _spoken(speech, script))
+    unspoken = tuple(field_text(message, field) for name, field in plan.used_fields.items()
+                     if name != "标题" and field not in ("campaign.name",)
+                     and not field.startswith("text:"))
+    return Card("title", plan, script, _spoken(speech, script), unspoken=unspoken)
 
 
 def _tip_card(message: Message, fonts: FontSet, template: str, size: tuple[int, int],

@@ -260,11 +260,15 @@ def reading_speed(fact: Timing, asset: Asset) -> Check:
 def video_length(fact: Timing, asset: Asset) -> Check:
     board, profile = fact.board, fact.profile
     seconds = board.seconds
-    if profile.exact:
+    if profile.exact and seconds <= profile.most_s:
         return Check("video_length", abs(seconds - profile.most_s) < 1 / FPS,
                      f"{seconds:.2f} 秒（应为整 {profile.most_s:g} 秒），"
                      f"显示 {board.tips_shown}/{board.tips_total} 条提示")
-    return Check("video_length", profile.least_s <= seconds <= profile.most_s,
+    if seconds > profile.most_s:
+        return Check("video_length", False,
+                     f"标题卡和结尾卡读完、说完要 {seconds:.1f} 秒，超过上限 {profile.most_s:g} 秒；"
+                     f"请缩短标题（title，现 {board.cards[0].chars} 字）")
+    return Check("video_length", profile.least_s <= seconds,
                  f"{seconds:.2f} 秒（{profile.least_s:g}–{profile.most_s:g} 秒），"
                  f"显示 {board.tips_shown}/{board.tips_total} 条提示")
 

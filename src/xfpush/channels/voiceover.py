@@ -53,7 +53,7 @@ def speech_timer() -> tuple[Speech | None, VoiceOver]:
 
 def voice_track(lines: Sequence[tuple[float, str]], seconds: float, target_lufs: float) -> bytes:
     """A 48 kHz stereo WAV of ``seconds``: each text spoken from its start, the whole track
-    levelled to ``target_lufs`` with true peaks below −1 dBTP."""
+    levelled to ``target_lufs`` with true peaks below −2 dBTP."""
     track = np.zeros(round(seconds * RATE), dtype=np.int16)
     engine = voice()
     for start, text in lines:
@@ -62,8 +62,9 @@ def voice_track(lines: Sequence[tuple[float, str]], seconds: float, target_lufs:
         at = round(start * RATE)
         body = samples[: max(0, len(track) - at)]
         track[at:at + len(body)] = body
-    # levelled as mono, 3 dB under the target: the stereo file carries it in both channels
-    levelled, _ = normalize_loudness(track, RATE, target_lufs - STEREO_DB)
+    # levelled as mono, 3 dB under the target: the stereo file carries it in both channels;
+    # peaks held 1 dB under the −1 dBTP limit, room for what AAC encoding adds
+    levelled, _ = normalize_loudness(track, RATE, target_lufs - STEREO_DB, peak_ceiling=-2.0)
     return stereo_wav(levelled)
 
 

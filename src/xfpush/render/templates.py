@@ -120,6 +120,8 @@ class Block:
     """How errors and checks name the block (in Chinese)."""
     stage: int = 0
     """Animation stage at which the block appears (video title cards)."""
+    until: int = 99
+    """Last animation stage that shows the block (a cover's line the tip cards replace)."""
     name: str = ""
     """A stack's name, for blocks joining it with ``in``."""
     in_: str = ""
