@@ -15,6 +15,7 @@ import jieba
 import pytest
 import yaml
 
+from conftest import assets_by_path
 from xfpush.channels.ledtext import normalize
 
 jieba.setLogLevel(60)
@@ -122,18 +123,20 @@ def test_no_line_break_falls_inside_a_word(pack: Path) -> None:
 
 
 @pytest.mark.slow
-def test_video_assets_list_their_cards_and_cues(demo_path) -> None:
+def test_video_assets_list_their_cards_and_cues(demo_pack) -> None:
     from xfpush import load_message
-    from xfpush.channels.video import VIDEO
-    from xfpush.pack.build import prepare_fonts
 
-    message = load_message(demo_path)
-    mp4, cover, srt = VIDEO.render(message, "vertical", prepare_fonts(message))
-    assert mp4.layout is not None and cover.layout is not None and srt.layout is not None
-    card = [laid.field for laid in mp4.layout]
-    assert card[: len(cover.layout)] == [laid.field for laid in cover.layout]
-    assert {"title", "slogan", "tips[0]", "cta"} <= set(card)  # title card, then end frame
-    assert all(laid.font_px for laid in mp4.layout)
-    cues = {laid.field: "".join(laid.lines) for laid in srt.layout}
-    assert cues["title"].replace(" ", "") == message.title.replace(" ", "")
-    assert cues["tips[3]"] == message.tips[3] and "tips[4]" not in cues
+    message = load_message(demo_pack / "message.yaml")
+    entries = assets_by_path(demo_pack)
+    for profile in ("vertical", "horizontal", "spot-15s", "spot-30s"):
+        mp4, cover, srt = (entries[f"video/{profile}{end}"]["layout"]
+                           for end in (".mp4", "-cover.jpg", ".srt"))
+        card = [laid["field"] for laid in mp4]
+        assert card[: len(cover)] == [laid["field"] for laid in cover]  # the cover comes first
+        assert {"title", "slogan", "tips[0]", "cta"} <= set(card)  # title, tip and end cards
+        assert all(laid["font_px"] for laid in mp4)
+        cues = {laid["field"]: "".join(laid["lines"]) for laid in srt}
+        assert cues["title"].replace(" ", "") == message.title.replace(" ", "")
+        tips = {field for field in cues if field.startswith("tips[")}
+        assert tips == {field for field in card if field.startswith("tips[")}
+        assert all(cues[f"tips[{i}]"] == message.tips[i] for i in range(len(tips)))

@@ -74,7 +74,9 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="shebang scripts
 @pytest.mark.slow
 def test_ffmpeg_failing_while_encoding_video(tmp_path: Path) -> None:
     ffmpeg = program(tmp_path, "ffmpeg", FAILING_FFMPEG)
-    result = pack(tmp_path, "video:horizontal", IMAGEIO_FFMPEG_EXE=str(ffmpeg))
+    # no speech program: the video keeps a silent track, so encoding is ffmpeg's first job
+    result = pack(tmp_path, "video:horizontal", IMAGEIO_FFMPEG_EXE=str(ffmpeg),
+                  XFPUSH_TTS="command", XFPUSH_TTS_COMMAND=f"{tmp_path / 'no-voice'} {{wav}}")
     assert_render_error(result, tmp_path, ["[video:horizontal]", "视频编码失败",
                                            "ffmpeg 最后的输出：Unknown encoder 'libx264'"])
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import jieba
 
 from xfpush import load_message
+from xfpush.channels.storyboard import CUE_LINES, storyboard
 from xfpush.channels.tv import TV, cues, ticker_parts, ticker_text
-from xfpush.channels.video import CUE_LINES, VIDEO
+from xfpush.channels.video import VIDEO
 from xfpush.pack.build import prepare_fonts
-from xfpush.render.video import timeline
 from xfpush.typeset.text import display_width
 
 jieba.setLogLevel(60)
@@ -67,9 +67,12 @@ def test_ticker_layout_lists_cues_by_field(demo_path) -> None:
 
 def test_video_cues_hold_two_even_lines_within_the_width(write_message) -> None:
     message = long_tip_message(write_message)
-    shots = timeline(float(message.video_seconds))
+    fonts = prepare_fonts(message)
     for profile in VIDEO.profiles.values():
-        timed = VIDEO.cues(message, shots, profile.subtitle_columns)
+        # 30 s at most: the long tip (7 s to read) gets a card in every profile
+        board = storyboard(message, fonts, profile.template, (profile.width, profile.height),
+                           (profile.least_s, 30.0), None, spread=profile.exact)
+        timed = board.cues(profile.subtitle_columns)
         for index, (start, end, group) in enumerate(timed):
             assert 1 <= len(group) <= CUE_LINES and start < end
             assert all(display_width(line) <= profile.subtitle_columns for _, line in group)
@@ -80,4 +83,4 @@ def test_video_cues_hold_two_even_lines_within_the_width(write_message) -> None:
         assert "".join(tip) == LONG_TIP and len(tip) >= 2
         assert max(map(display_width, tip)) - min(map(display_width, tip)) <= 12
         assert cuts_inside_words(tip) == []
-        assert [line for field, line in lines if field == "cta"] == [message.cta]
+        assert [line for field, line in lines if field == "hotlines"] == ["火警119 隐患举报96119"]

@@ -48,6 +48,11 @@ CHECK_NAMES: dict[str, str] = {
     "<language>_bitmap": "打印语言点阵一致",
     "preview_frames": "预览帧",
     "tts": "语音合成",
+    "colour_tags": "色彩标记",
+    "first_frame": "首帧（封面）",
+    "video_length": "视频长度",
+    "overlay_zones": "平台遮挡区",
+    "voice_over": "配音",
 }
 
 _FAMILIES = (
@@ -81,6 +86,7 @@ _DEFAULT_FIXES: dict[str, str] = {
     "reading_speed": "缩短屏幕文字，或加长 video_seconds",
     "recording": "按给出的时长剪辑或重录这段录音",
     "fills_slot": "缩短 variants.radio 中该规格的广播稿，或删去它由 xfpush 自动配稿",
+    "video_length": "缩短标题或热线，或在 variants.video 中另写更短的标题",
     "duration": "缩短朗读文字，或在 variants 中另写更短的稿子",
     "opt_out": "在短信正文末尾加上“拒收请回复R”",
     "signature": "在 sms_signature 中填写已在短信平台报备的签名（阿里云 2–12 字）",

@@ -97,7 +97,7 @@ class TemplateLayout:
         return [block for block in chosen if self._applies(block)]
 
     def _applies(self, block: Block) -> bool:
-        if self.stage is not None and block.stage > self.stage:
+        if self.stage is not None and not block.stage <= self.stage <= block.until:
             return False
         if block.when is None:
             return True

@@ -50,7 +50,9 @@ class Drawn:
 def list_items(layout: TemplateLayout, block: Block) -> list[Item]:
     """The items a list block may show, first ones first."""
     if block.type == "tips":
-        return [Item(f"tips[{i}]", tip) for i, tip in enumerate(layout.message.tips[: block.count])]
+        tips = layout.message.tips
+        return [Item(f"tips[{i}]", tips[i])
+                for i in range(block.first, min(len(tips), block.first + block.count))]
     key = block.items or ""
     return [Item(f"{key}[{i}]", text) for i, text in enumerate(library()[key][: block.count])]
 
@@ -130,7 +132,7 @@ def _draw(layout: TemplateLayout, block: Block, x: float, y: float, width: float
     def measure(s: str) -> float:
         return layout.fonts.width(s, size, block.bold)
 
-    number = 0
+    number = block.first if numbered else 0  # a list that starts at tip 3 is numbered from 3
     try:
         for item in shown:
             if item.field == block.lead:

@@ -16,9 +16,9 @@ Block types:
   "slogan", "title"]``, or ``"text:固定文字"``) that fits, at the largest size in ``size``
   ``[largest, smallest]``; when none fits, the block fails naming the text and how much to cut
   (``optional = true`` blocks are left out instead). Nothing is ever clipped.
-- ``tips`` (the message's tips, first ones first) and ``list`` (``items`` from
-  ``assets/library.toml``): numbered or bulleted items at the largest shared size that fits,
-  dropping the last items when even the smallest size is too big. ``lead = "body"`` sets a
+- ``tips`` (the message's tips, first ones first; ``first = N`` starts at tip N) and ``list``
+  (``items`` from ``assets/library.toml``): numbered or bulleted items at the largest shared size
+  that fits, dropping the last items when even the smallest size is too big. ``lead = "body"`` sets a
   paragraph before the items at the same size.
 - ``hotlines``: label and number per hotline; ``style = "stack"`` (one row), ``"inline"`` (one
   line of text) or ``"grid"`` (as many columns as fit the numbers, ``label_size`` labels,
@@ -109,6 +109,8 @@ class Block:
     optional: bool = False
     count: int = 3
     """Most items a tips/list/hotlines block shows."""
+    first: int = 0
+    """Index of the first tip a tips block shows (a video card shows one tip at a time)."""
     label_color: str = "ink"
     when: str | None = None
     items: str | None = None
@@ -118,6 +120,8 @@ class Block:
     """How errors and checks name the block (in Chinese)."""
     stage: int = 0
     """Animation stage at which the block appears (video title cards)."""
+    until: int = 99
+    """Last animation stage that shows the block (a cover's line the tip cards replace)."""
     name: str = ""
     """A stack's name, for blocks joining it with ``in``."""
     in_: str = ""

@@ -1,6 +1,6 @@
 """Title-card video encoding: static layers rendered once, only the fades computed per frame.
 
-A card is a few key frames (background, title, tips, end frame). Holds repeat the same bytes;
+A video is a few key frames (title, one per tip, end frame). Holds repeat the same bytes;
 only cross-fades are blended, in YUV 4:2:0 so the blend touches half the data and ffmpeg
 does no colour conversion. Frames stream to ffmpeg's libx264 through a pipe.
 """
@@ -8,6 +8,7 @@ does no colour conversion. Frames stream to ffmpeg's libx264 through a pipe.
 from __future__ import annotations
 
 import contextlib
+import re
 import subprocess
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -18,25 +19,32 @@ import numpy as np
 from PIL import Image
 
 from ..errors import RenderError, last_line, os_reason
-from .media import FFMPEG_HINT, ffmpeg_exe
+from .media import FFMPEG_HINT, ffmpeg, ffmpeg_exe
 
 FPS = 25
 # BT.709, limited ("TV") range, as HD broadcast and every phone player expect.
 _KR, _KB = 0.2126, 0.0722
+COLOUR_TAGS = ["-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709",
+               "-color_range", "tv"]
 
 
-def encoder_args(width: int, height: int, seconds: float) -> list[str]:
-    """ffmpeg arguments for raw yuv420p on stdin → H.264 + silent AAC MP4, deterministic."""
+def encoder_args(width: int, height: int, seconds: float, audio: str | None = None) -> list[str]:
+    """ffmpeg arguments for raw yuv420p on stdin (+ a WAV file, or silence) → H.264 + AAC MP4,
+    deterministic."""
+    sound = ["-i", audio] if audio else [
+        "-f", "lavfi", "-t", f"{seconds:.3f}",
+        "-i", "anullsrc=channel_layout=stereo:sample_rate=48000"]
     return [
+        # The frames are BT.709 tv-range already (``to_yuv420``); said so before ``-i``, or
+        # ffmpeg takes the raw input for BT.601 and converts it again (brand red played as
+        # (180,0,43) instead of (200,16,46)).
         "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", f"{width}x{height}", "-r", str(FPS),
-        "-i", "pipe:0", "-f", "lavfi", "-t", f"{seconds:.3f}",
-        "-i", "anullsrc=channel_layout=stereo:sample_rate=48000",
+        *COLOUR_TAGS, "-i", "pipe:0", *sound,
         "-map", "0:v", "-map", "1:a", "-c:v", "libx264", "-preset", "veryfast",
         "-tune", "stillimage", "-crf", "20", "-g", str(2 * FPS), "-threads", "2",
-        "-pix_fmt", "yuv420p", "-colorspace", "bt709", "-color_primaries", "bt709",
-        "-color_trc", "bt709", "-color_range", "tv", "-c:a", "aac", "-b:a", "96k",
-        "-shortest", "-fflags", "+bitexact", "-flags:v", "+bitexact", "-flags:a", "+bitexact",
-        "-map_metadata", "-1", "-movflags", "+faststart",
+        "-pix_fmt", "yuv420p", *COLOUR_TAGS, "-c:a", "aac", "-b:a", "128k", "-ac", "2",
+        "-ar", "48000", "-shortest", "-fflags", "+bitexact", "-flags:v", "+bitexact",
+        "-flags:a", "+bitexact", "-map_metadata", "-1", "-movflags", "+faststart",
     ]
 
 
@@ -64,21 +72,13 @@ class Shot:
     target: int | None = None
 
 
-def timeline(seconds: float) -> list[Shot]:
-    """Title fades in, tips follow, the end frame holds the last 2.4 s or more.
-
-    Key frames: 0 background, 1 title, 2 title + tips, 3 end frame.
-    """
-    total = round(seconds * FPS)
-    fade = round(0.4 * FPS)
-    end_hold = max(round(2.4 * FPS), round(total * 0.45))
-    middle = total - end_hold - 3 * fade - 2
-    title_hold = max(1, middle // 3)
-    tips_hold = max(1, middle - title_hold)
-    shots = [Shot(2, 0), Shot(fade, 0, 1), Shot(title_hold, 1), Shot(fade, 1, 2),
-             Shot(tips_hold, 2), Shot(fade, 2, 3)]
-    used = sum(s.frames for s in shots)
-    return [*shots, Shot(total - used, 3)]
+def timeline(holds: Sequence[int], fade: int) -> list[Shot]:
+    """Key frame 0 held from the very first frame (the cover), then each next key cross-faded
+    in over ``fade`` frames and held for its ``holds`` frames."""
+    shots = [Shot(holds[0], 0)]
+    for index in range(1, len(holds)):
+        shots += [Shot(fade, index - 1, index), Shot(holds[index], index)]
+    return shots
 
 
 def frames(keys: Sequence[np.ndarray], shots: Sequence[Shot]) -> Iterator[bytes]:
@@ -98,13 +98,18 @@ def frames(keys: Sequence[np.ndarray], shots: Sequence[Shot]) -> Iterator[bytes]
 
 
 def encode(keys: Sequence[np.ndarray], shots: Sequence[Shot], size: tuple[int, int],
-           seconds: float) -> bytes:
-    """MP4 bytes of the timeline; an encoder failure is a RenderError with ffmpeg's last line."""
+           seconds: float, sound: bytes | None = None) -> bytes:
+    """MP4 bytes of the timeline with ``sound`` (WAV bytes; None: a silent track); an encoder
+    failure is a RenderError with ffmpeg's last line."""
     with tempfile.TemporaryDirectory() as work:
         target = Path(work) / "card.mp4"
+        audio = None
+        if sound is not None:
+            audio = str(Path(work) / "voice.wav")
+            Path(audio).write_bytes(sound)
         exe = ffmpeg_exe()
         command = [exe, "-hide_banner", "-loglevel", "error", "-y",
-                   *encoder_args(size[0], size[1], seconds), str(target)]
+                   *encoder_args(size[0], size[1], seconds, audio), str(target)]
         try:
             process = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
         except OSError as exc:
@@ -127,3 +132,14 @@ def _feed(process: subprocess.Popen[bytes], chunks: Iterator[bytes]) -> None:
             process.stdin.write(chunk)
     with contextlib.suppress(BrokenPipeError):
         process.stdin.close()
+
+
+def colour_tags(path: str) -> str:
+    """The colour description ffmpeg reads from the video stream, e.g. ``tv, bt709``
+    (range, then matrix/primaries/transfer, written once when all three agree)."""
+    text = ffmpeg(["-hide_banner", "-i", path]).stderr.decode("utf-8", "replace")
+    found = re.search(r"Video: .*?yuv\w+\(([^)]*)\)", text)
+    if not found:
+        return "（无色彩标记）"
+    return ", ".join(part.strip() for part in found.group(1).split(",")
+                     if part.strip() not in ("progressive",))
