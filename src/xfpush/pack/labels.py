@@ -27,6 +27,7 @@ CHECK_NAMES: dict[str, str] = {
     "gb18030": "GB18030 编码",
     "loudness": "响度",
     "broadcast_legal": "广播安全色",
+    "keying": "叠加抠像区域",
     "reading_speed": "阅读速度",
     "columns": "每行字数",
     "cut": "切纸指令",
