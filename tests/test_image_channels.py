@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import io
 import re
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -61,10 +64,11 @@ def test_every_profile_with_its_size_and_dpi(image_pack: Path) -> None:
 
 
 def zpl_bitmap(data: bytes) -> Image.Image:
-    """Independent reader: ^GFA,total,total,bytes_per_row,hex (1 = burned dot)."""
-    fields = re.search(rb"\^GFA,(\d+),\d+,(\d+),([0-9A-F]+)", data)
+    """Independent reader: ^GFA,total,total,bytes_per_row,:Z64:base64(zlib):crc (1 = burned)."""
+    fields = re.search(rb"\^GFA,(\d+),\d+,(\d+),:Z64:([A-Za-z0-9+/=]+):([0-9A-F]{4})", data)
     assert fields and data.startswith(b"^XA") and data.rstrip().endswith(b"^XZ")
-    raw = bytes.fromhex(fields.group(3).decode())
+    assert binascii.crc_hqx(fields.group(3), 0) == int(fields.group(4), 16)
+    raw = zlib.decompress(base64.b64decode(fields.group(3)))
     row = int(fields.group(2))
     assert len(raw) == int(fields.group(1))
     bits = np.unpackbits(np.frombuffer(raw, np.uint8)).reshape(-1, row * 8)

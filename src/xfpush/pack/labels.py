@@ -43,6 +43,8 @@ CHECK_NAMES: dict[str, str] = {
     "opt_out": "退订提示",
     "source": "文字来源",
     "one_bit": "单色位图",
+    "edge_clear": "标签边缘留白",
+    "ink_coverage": "黑色覆盖率",
     "sheet": "拼版",
     "remark_length": "备注字数",
     "<language>_bitmap": "打印语言点阵一致",
