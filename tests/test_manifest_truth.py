@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 import zxingcpp
 from PIL import Image
 
@@ -20,19 +21,35 @@ def decoded(path: Path) -> set[str]:
         return {found.text for found in zxingcpp.read_barcodes(image.convert("L"))}
 
 
-def test_qr_url_is_listed_exactly_where_a_qr_code_decodes(still_pack: Path) -> None:
-    assets = assets_by_path(still_pack)
-    images = {path: entry for path, entry in assets.items() if entry["media_type"] in IMAGES}
+def listed_and_found(pack: Path) -> tuple[set[str], set[str], set[str]]:
+    """(image paths, those listing a qr_url, those in which zxing-cpp decodes the link)."""
+    images = {path: entry for path, entry in assets_by_path(pack).items()
+              if entry["media_type"] in IMAGES}
     listed = {path for path, entry in images.items() if entry["qr_url"]}
-    found = {path for path in images if URL in decoded(still_pack / path)}
+    return set(images), listed, {path for path in images if URL in decoded(pack / path)}
+
+
+def vague_details(pack: Path) -> list[tuple[str, str, str]]:
+    return [(path, check["name"], check["detail"])
+            for path, entry in assets_by_path(pack).items() for check in entry["checks"]
+            if not re.search(r"\d", check["detail"])]
+
+
+def test_qr_url_is_listed_exactly_where_a_qr_code_decodes(still_pack: Path) -> None:
+    images, listed, found = listed_and_found(still_pack)
     assert listed == found, (sorted(listed - found), sorted(found - listed))
     # the wide and portrait covers draw no QR (the weibo square does): both cases are present
-    assert {"social/wechat-cover.png", "social/douyin-cover.png"} <= set(images) - listed
+    assert {"social/wechat-cover.png", "social/douyin-cover.png"} <= images - listed
     assert {"social/weibo.png", "poster/a3.png", "sticker/label-60x40.png"} <= listed
 
 
 def test_every_check_detail_names_what_was_measured(still_pack: Path) -> None:
-    vague = [(path, check["name"], check["detail"])
-             for path, entry in assets_by_path(still_pack).items() for check in entry["checks"]
-             if not re.search(r"\d", check["detail"])]
-    assert not vague, vague
+    assert not vague_details(still_pack)
+
+
+@pytest.mark.slow
+def test_the_whole_demo_pack_tells_the_truth(demo_pack: Path) -> None:
+    """Video covers and end frames, audio and radio included."""
+    _, listed, found = listed_and_found(demo_pack)
+    assert listed == found
+    assert not vague_details(demo_pack)

@@ -345,7 +345,7 @@ def test_sticker_sheet_is_a4_pdfx_with_labels_at_physical_size(sheet) -> None:
     for a, _, _, d, _, _ in placed:
         assert round(a * width_px / PT, 3) == 60.0 and round(d * height_px / PT, 3) == 40.0
     lefts = sorted({round(m[4] / PT, 3) for m in placed})
-    assert all(round(b - a, 3) == 62.0 for a, b in itertools.pairwise(lefts))  # 2 mm gutter
+    assert all(round(b - a, 3) == 64.0 for a, b in itertools.pairwise(lefts))  # 4 mm gutter
 
 
 def test_sticker_sheet_cut_marks_stay_off_the_labels_and_qr_codes_read(sheet) -> None:

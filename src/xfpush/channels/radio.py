@@ -287,8 +287,10 @@ class Loop:
 
 @register("loop", Loop)
 def loops(fact: Loop, asset: Asset) -> Check:
-    return Check("loop", fact.script.startswith(fact.key) and fact.script.endswith(fact.key),
-                 "主句首尾重复，可循环")
+    ok = fact.script.startswith(fact.key) and fact.script.endswith(fact.key)
+    where = "稿首和稿尾都是" if ok else "稿首或稿尾不是"
+    return Check("loop", ok, f"{where}主句（{len(fact.key)} 字），全稿出现 "
+                             f"{fact.script.count(fact.key)} 次" + ("，可循环" if ok else ""))
 
 
 RADIO = RadioChannel()

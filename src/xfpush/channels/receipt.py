@@ -1,8 +1,13 @@
 """The ``receipt`` channel: 安全餐 tips on food-delivery order slips (58 mm and 80 mm printers).
 
-The ESC/POS stream is produced with python-escpos: GB18030 text, the QR code printed by the
-printer itself (``GS ( k``), then a cut. Lines are wrapped by printer columns (a hanzi takes
-two) with the same 避头尾 rules as everything else; the .txt preview is exactly those lines.
+The ESC/POS stream: GB18030 text in Chinese mode, the QR code printed by the printer itself
+(``GS ( k``, via python-escpos), then a feed and a cut. Enlarged lines use ``GS !`` and
+``FS !`` together, because many printers apply ``ESC !`` only to ASCII and print enlarged
+Chinese titles at normal size. Centring is done with spaces, so every character sits on the
+printer's column grid; the stream fixes the line pitch (``ESC 3``) so the PNG preview can draw
+that grid exactly: fixed 12×24-dot cells, a hanzi two of them, the QR at its module size.
+Lines are wrapped by printer columns with the same 避头尾 rules as everything else; the .txt
+preview is exactly those lines.
 """
 
 from __future__ import annotations
@@ -23,6 +28,14 @@ from .base import Asset, Check
 from .checks import Picture, register
 
 CHINESE_MODE = b"\x1c\x26"  # FS &: Chinese character mode, for printers that start in ANK
+CELL_DOTS = (12, 24)
+"""One printer column: ASCII takes one cell, a hanzi two (the standard 12×24 / 24×24 fonts)."""
+PITCH_DOTS = 30
+"""Line pitch set with ``ESC 3`` (a taller line, e.g. double height, takes its own height)."""
+FEED_LINES = 6
+"""Lines fed before the cut (``ESC d 6``) so the last text clears the cutter."""
+DOUBLE_ASCII, DOUBLE_CHINESE = b"\x1d!\x11", b"\x1c!\x0c"  # GS ! / FS !: double width+height
+NORMAL_ASCII, NORMAL_CHINESE = b"\x1d!\x00", b"\x1c!\x00"
 
 
 @dataclass(frozen=True)
@@ -143,70 +156,76 @@ def _room(item: Line, profile: ReceiptProfile) -> int:
     return profile.columns // 2 if item.double else profile.columns
 
 
+def on_grid(item: Line, profile: ReceiptProfile) -> str:
+    """The line as printed: centred with spaces in its own character size."""
+    pad = max(0, _room(item, profile) - columns(item.text))
+    return " " * (pad // 2 if item.align == "center" else 0) + item.text
+
+
 def escpos_bytes(items: list[Line | str], profile: ReceiptProfile, url: str | None) -> bytes:
-    printer = Dummy()
-    printer.hw("INIT")
-    printer._raw(CHINESE_MODE)
+    stream = bytearray(b"\x1b@" + CHINESE_MODE + bytes((0x1B, 0x33, PITCH_DOTS)) + b"\x1ba\x00")
     for item in items:
         if item == "-":
-            printer.set(align="left", bold=False, normal_textsize=True)
-            printer.textln("-" * profile.columns)
+            stream += b"\x1bE\x00" + NORMAL_ASCII + NORMAL_CHINESE
+            stream += b"-" * profile.columns + b"\n"
         elif item == "QR" and url:
-            printer.set(align="center", bold=False, normal_textsize=True)
+            printer = Dummy()
             printer.qr(payload(url), ec=1, size=profile.qr_module_dots, native=True)
+            # blank lines above and below keep the 4-module quiet zone clear of text
+            stream += b"\n\x1ba\x01" + printer.output + b"\x1ba\x00\n"
         elif isinstance(item, Line):
-            if item.double:
-                printer.set(align=item.align, bold=item.bold, double_width=True,
-                            double_height=True)
-            else:
-                printer.set(align=item.align, bold=item.bold, normal_textsize=True)
-            printer.textln(item.text)
-    printer.set(align="left", bold=False, normal_textsize=True)
-    printer.cut()
-    stream: bytes = printer.output
-    return stream
+            stream += b"\x1bE" + bytes((1 if item.bold else 0,))
+            stream += DOUBLE_ASCII + DOUBLE_CHINESE if item.double else NORMAL_ASCII + NORMAL_CHINESE
+            stream += on_grid(item, profile).encode("gb18030") + b"\n"
+    stream += b"\x1bE\x00" + NORMAL_ASCII + NORMAL_CHINESE
+    stream += bytes((0x1B, 0x64, FEED_LINES)) + b"\x1dV\x00"
+    return bytes(stream)
 
 
 def preview_png(items: list[Line | str], profile: ReceiptProfile, fonts: FontSet,
                 url: str | None) -> Image.Image:
-    """The slip at printer width, one printer column = dots/columns pixels."""
-    column_px = profile.dots // profile.columns
-    size = column_px * 2
-    rows: list[tuple[str, object]] = []
-    height = 16
+    """The slip as the stream prints it: text on the printer's cell grid, row by row."""
+    rows: list[tuple[int, Line | Image.Image | None]] = []
     for item in items:
         if item == "QR" and url:
-            qr = render_qr(build_matrix(url), profile.qr_module_dots)
-            rows.append(("qr", qr))
-            height += qr.height
-        elif item == "-" or isinstance(item, Line):
-            scale = 2 if isinstance(item, Line) and item.double else 1
-            rows.append(("line", item))
-            height += round(size * scale * 1.25)
-    image = Image.new("L", (profile.dots, height + 16), 255)
-    draw = ImageDraw.Draw(image)
-    y = 8
-    for kind, row in rows:
-        if kind == "qr":
-            assert isinstance(row, Image.Image)
+            symbol = render_qr(build_matrix(url), profile.qr_module_dots)
+            quiet = QUIET_ZONE_MODULES * profile.qr_module_dots
+            symbol = symbol.crop((quiet, quiet, symbol.width - quiet, symbol.height - quiet))
+            rows += [(PITCH_DOTS, None), (symbol.height, symbol), (PITCH_DOTS, None)]
+        elif item == "-":
+            rows.append((PITCH_DOTS, Line("-" * profile.columns)))
+        elif isinstance(item, Line):
+            scale = 2 if item.double else 1
+            rows.append((max(PITCH_DOTS, CELL_DOTS[1] * scale), item))
+    rows += [(PITCH_DOTS, None)] * FEED_LINES
+    image = Image.new("L", (profile.dots, sum(height for height, _ in rows)), 255)
+    y = 0
+    for height, row in rows:
+        if isinstance(row, Image.Image):
             image.paste(row, ((profile.dots - row.width) // 2, y))
-            y += row.height
-            continue
-        if row == "-":
-            draw.line((0, y + size // 2, profile.dots, y + size // 2), fill=0, width=2)
-            y += round(size * 1.25)
-            continue
-        assert isinstance(row, Line)
-        scale = 2 if row.double else 1
-        glyph = size * scale
-        width = fonts.width(row.text, glyph, row.bold)
-        x = (profile.dots - width) / 2 if row.align == "center" else 0
-        for face, run in fonts.runs(row.text, row.bold):
-            draw.text((round(x), y + round(glyph * 0.95)), run, font=face.pil(glyph), fill=0,
-                      anchor="ls")
-            x += fonts.width(run, glyph, row.bold)
-        y += round(glyph * 1.25)
+        elif isinstance(row, Line):
+            draw_cells(image, on_grid(row, profile), y, 2 if row.double else 1, row.bold, fonts)
+        y += height
     return image
+
+
+def draw_cells(image: Image.Image, text: str, top: int, scale: int, bold: bool,
+               fonts: FontSet) -> None:
+    """Each character centred in its own cell (one column ASCII, two a hanzi), as the printer
+    places them, whatever the proportional advance of the preview font."""
+    draw = ImageDraw.Draw(image)
+    cell_w, cell_h = CELL_DOTS[0] * scale, CELL_DOTS[1] * scale
+    x = 0
+    for char in text:
+        width = cell_w * columns(char)
+        if not char.isspace():
+            face = next(face for face, _ in fonts.runs(char, bold))
+            # a printer's 24-dot font leaves a dot or so around each glyph; so does the preview
+            room = cell_h - 2 * scale
+            size = max(1, min(room, round(room * width / max(1.0, fonts.width(char, room, bold)))))
+            draw.text((x + width / 2, top + cell_h / 2), char, font=face.pil(size), fill=0,
+                      anchor="mm")
+        x += width
 
 
 class ReceiptChannel:
