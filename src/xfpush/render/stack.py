@@ -95,11 +95,12 @@ def _measure_content(layout: TemplateLayout, block: Block, width: float,
         return measure_grid(layout, block, width)
     if block.type == "image":
         path = layout.image_path(block)
-        tall = layout.length(block.height or 0.0)
+        tall = layout.length(block.height) if block.height else (height or 0.0)
+        wide = layout.length(block.width) if block.width else width
         if path is None:
             return None
-        return Piece(width, tall, lambda x, y: layout.plan.images.append(
-            (path, (x, y, x + width, y + tall))))
+        return Piece(wide, tall, lambda x, y: layout.plan.images.append(
+            (path, (x, y, x + wide, y + tall))))
     return _measure_stack(layout, block, width, height)
 
 
@@ -139,7 +140,9 @@ def _down(layout: TemplateLayout, block: Block, slots: list[tuple[Block, Piece |
             raise TextFitError(f"{block.what}放不下：内容高 {_total(layout, pieces):.0f}px，"
                                f"区域只有 {height:.0f}px，请缩短其中的文字")
         del pieces[optional[-1]]
-    gaps = _spread(layout, pieces, height, fill=grow is not None)
+    # the spare room goes before the last block (a footer stays at the bottom), unless the
+    # growing block is the last: a column of text then starts right under its heading
+    gaps = _spread(layout, pieces, height, fill=grow is not None and grow != len(slots) - 1)
 
     def place(x: float, y: float) -> None:
         for (item, piece), gap in zip(pieces, gaps, strict=True):

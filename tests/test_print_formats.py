@@ -1,0 +1,234 @@
+"""The large print formats (issue 14): banner, roll-up, leaflet, board — every profile through
+the same strict structural checks as the poster (pypdf, pikepdf's content parser, poppler's
+pdffonts), its raster (pdfium) compared with the PNG preview, its QR read by zxing-cpp."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pikepdf
+import pypdf
+import pypdfium2 as pdfium
+import pytest
+from PIL import Image, ImageFilter
+
+from conftest import DEMO
+from test_print import pdfx_structure
+from xfpush import load_message
+from xfpush.channels import CHANNELS
+from xfpush.channels.checks import run_checks
+from xfpush.errors import TextFitError
+from xfpush.pack.build import check_message, prepare_fonts
+from xfpush.render.qr import decode
+
+URL = "https://example.gov.cn/xf/ebike"
+PT = 72 / 25.4
+PRINT_CHANNELS = [name for name in ("banner", "rollup", "leaflet", "board") if name in CHANNELS]
+PROFILES = [(channel, profile) for channel in PRINT_CHANNELS
+            for profile in CHANNELS[channel].profiles]
+_RENDERED: dict[tuple[str, str, str], dict] = {}
+
+
+def render(channel: str, profile: str, message_path: Path = DEMO) -> dict:
+    key = (channel, profile, str(message_path))
+    if key not in _RENDERED:
+        message = load_message(message_path)
+        fonts = prepare_fonts(message)
+        _RENDERED[key] = {a.path: run_checks(a)
+                          for a in CHANNELS[channel].render(message, profile, fonts)}
+    return _RENDERED[key]
+
+
+def page_boxes_mm(page: pypdf.PageObject) -> dict[str, list[float]]:
+    """MediaBox, BleedBox and TrimBox in mm, with the page's UserUnit applied."""
+    unit = float(page.get("/UserUnit", 1))
+    return {name: [float(v) * unit / PT for v in page[f"/{name}"]]
+            for name in ("MediaBox", "BleedBox", "TrimBox")}
+
+
+def page_instructions(data: bytes, index: int) -> list[tuple[str, list, str]]:
+    found = []
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        page = pdf.pages[index]
+        owners = [("page", page.obj)] + [(str(name), form) for name, form in
+                                         page.Resources.get("/XObject", {}).items()
+                                         if form.get("/Subtype") == "/Form"]
+        for owner_name, owner in owners:
+            for operands, operator in pikepdf.parse_content_stream(owner):
+                values = [str(v) if isinstance(v, pikepdf.Name) else v for v in operands]
+                found.append((owner_name, values, str(operator)))
+    return found
+
+
+def assert_print_pdf(data: bytes, profile) -> pypdf.PdfReader:
+    """Everything the poster's PDF must be, on every page of a print format."""
+    reader = pdfx_structure(data)
+    assert len(reader.pages) == len(profile.templates)
+    width, height = profile.trim_mm
+    for index, page in enumerate(reader.pages):
+        boxes = page_boxes_mm(page)
+        trim, bleed, media = boxes["TrimBox"], boxes["BleedBox"], boxes["MediaBox"]
+        assert round(trim[2] - trim[0], 1) == width and round(trim[3] - trim[1], 1) == height
+        for side in range(4):
+            sign = -1 if side < 2 else 1
+            assert round((bleed[side] - trim[side]) * sign, 2) == profile.bleed_mm
+            assert (media[side] - bleed[side]) * sign > 5  # marks have a slug
+        raw = [float(v) for v in page["/MediaBox"]]
+        assert max(raw[2] - raw[0], raw[3] - raw[1]) <= 14400  # PDF's page limit, in user units
+        ops = page_instructions(data, index)
+        assert not [op for op in ops if op[2] in ("rg", "RG", "g", "G")]
+        for _, operands, op in ops:
+            if op == "k":
+                c, m, y, k = (float(v) for v in operands)
+                assert c + m + y + k <= 3.0 + 1e-9 and not (k >= 0.5 and c + m + y > 0.6)
+        assert any(op == "Tj" for _, _, op in ops)  # text is text
+        _assert_marks_outside_bleed(ops, page)
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        for obj in pdf.objects:
+            assert "/DeviceRGB" not in repr(obj) and "/CalRGB" not in repr(obj)
+    _assert_fonts_embedded(data)
+    return reader
+
+
+def _assert_marks_outside_bleed(ops: list, page: pypdf.PageObject) -> None:
+    bleed = [float(v) for v in page["/BleedBox"]]
+    unit = float(page.get("/UserUnit", 1))
+    in_marks, points, scales = False, [], [1.0]  # marks are drawn scaled by 1/UserUnit
+    for owner, operands, op in ops:
+        if owner != "page":
+            continue
+        if op == "q":
+            scales.append(scales[-1])
+        elif op == "Q":
+            scales.pop()
+        elif op == "cm":
+            scales[-1] *= float(operands[0])
+        scale = scales[-1]
+        if op in ("CS", "cs"):
+            in_marks = operands == ["/All"]
+        elif in_marks and op in ("m", "l"):
+            points += [(float(x) * scale, float(y) * scale) for x, y in
+                       zip(operands[0::2], operands[1::2], strict=True)]
+    assert len(points) >= 16
+    for x, y in points:
+        assert not (bleed[0] < x < bleed[2] and bleed[1] < y < bleed[3]), (x, y, unit)
+
+
+def _assert_fonts_embedded(data: bytes) -> None:
+    if not shutil.which("pdffonts"):
+        pytest.skip("pdffonts (poppler-utils) not installed")
+    listing = subprocess.run(["pdffonts", "-"], input=data, capture_output=True, check=True)
+    rows = listing.stdout.decode().splitlines()[2:]
+    assert rows
+    for row in rows:
+        assert row.split()[-5:-2] == ["yes", "yes", "yes"], row
+
+
+def pdf_pages_as_preview(data: bytes, preview: Image.Image, pages: int) -> list[Image.Image]:
+    """Each page's trim rasterised by pdfium at the preview's scale."""
+    document = pdfium.PdfDocument(data)
+    drawn = []
+    for index in range(pages):
+        page = document[index]
+        trim = [float(v) for v in page.get_trimbox()]
+        scale = preview.width / (trim[2] - trim[0])
+        raster = page.render(scale=scale).to_pil().convert("RGB")
+        height = page.get_size()[1]
+        left, top = round(trim[0] * scale), round((height - trim[3]) * scale)
+        drawn.append(raster.crop((left, top, left + preview.width,
+                                  top + round((trim[3] - trim[1]) * scale))))
+    return drawn
+
+
+def _from_ground(grey: np.ndarray) -> np.ndarray:
+    return grey - float(np.median(grey))
+
+
+@pytest.mark.slow  # one to three seconds a profile: pdffonts, pdfium and zxing on every page
+@pytest.mark.parametrize(("channel", "profile"), PROFILES)
+def test_every_print_profile_is_pdfx4_and_its_raster_is_its_preview(channel, profile) -> None:
+    assets = render(channel, profile)
+    pdf, png = assets[f"{channel}/{profile}.pdf"], assets[f"{channel}/{profile}.png"]
+    spec = CHANNELS[channel].profiles[profile]
+    assert all(c.ok for c in pdf.checks + png.checks), [c for c in pdf.checks + png.checks
+                                                         if not c.ok]
+    assert {"pdfx", "page_size", "qr_decodes", "min_text_size"} <= {c.name for c in pdf.checks}
+    assert_print_pdf(pdf.data, spec)
+    preview = Image.open(io.BytesIO(png.data)).convert("RGB")
+    pages = pdf_pages_as_preview(pdf.data, preview, len(spec.templates))
+    top = 0
+    for page in pages:
+        part = preview.crop((0, top, preview.width, top + page.height))
+        top += page.height + 24
+        # pdfium converts CMYK with its own formula, so a red ground comes out a few levels
+        # darker: each raster is compared as its difference from its own ground (the median)
+        a, b = (_from_ground(np.asarray(i.convert("L").filter(ImageFilter.GaussianBlur(1.5)),
+                                      dtype=float)) for i in (page, part))
+        difference = np.abs(a - b)
+        assert difference.mean() < 9 and (difference > 48).mean() < 0.01
+    assert URL in [text for page in pages for text in decode(page)]
+
+
+@pytest.mark.slow
+def test_banners_are_at_real_size_with_userunit_beyond_five_metres() -> None:
+    for profile, unit in (("5x0.7m", 1), ("8x0.9m", 10), ("10x1m", 10)):
+        data = render("banner", profile)[f"banner/{profile}.pdf"].data
+        page = pypdf.PdfReader(io.BytesIO(data)).pages[0]
+        assert float(page.get("/UserUnit", 1)) == unit
+        trim = page_boxes_mm(page)["TrimBox"]
+        width_m, height_m = (float(v) for v in profile[:-1].split("x"))
+        assert (round(trim[2] - trim[0]), round(trim[3] - trim[1])) == (
+            round(width_m * 1000), round(height_m * 1000))
+
+
+@pytest.mark.parametrize("profile", ["5x0.7m", pytest.param("10x1m", marks=pytest.mark.slow)])
+def test_banner_letters_read_from_ten_metres_and_stay_off_the_hems(profile) -> None:
+    data = render("banner", profile)[f"banner/{profile}.pdf"].data
+    spec = CHANNELS["banner"].profiles[profile]
+    page = pdfium.PdfDocument(data)[0]
+    unit = float(pypdf.PdfReader(io.BytesIO(data)).pages[0].get("/UserUnit", 1))
+    text = page.get_textpage()
+    line = text.get_text_range()
+    assert line.strip() == "电动车不进楼入户"
+    faces = [text.get_charbox(i) for i in range(len(line)) if not line[i].isspace()]
+    tallest = max(top - bottom for _, bottom, _, top in faces) * unit / PT
+    assert tallest >= 250, f"hanzi face {tallest:.0f} mm high"
+    # every letter inside the trim less the hem and eyelet margins
+    trim = [float(v) for v in page.get_trimbox()]
+    top_m, right_m, bottom_m, left_m = (v * PT / unit for v in (
+        spec.safe[1] * spec.trim_mm[1], (1 - spec.safe[2]) * spec.trim_mm[0],
+        (1 - spec.safe[3]) * spec.trim_mm[1], spec.safe[0] * spec.trim_mm[0]))
+    for left, bottom, right, top in faces:
+        assert left >= trim[0] + left_m and right <= trim[2] - right_m
+        assert bottom >= trim[1] + bottom_m and top <= trim[3] - top_m
+    assert min(top_m, bottom_m) * unit / PT >= 50  # hems of at least 5 cm
+
+
+def test_banner_ground_is_red_and_the_hem_band_is_plain() -> None:
+    png = render("banner", "8x0.9m")["banner/8x0.9m.png"]
+    pixels = np.asarray(Image.open(io.BytesIO(png.data)).convert("RGB"), dtype=int)
+    hem = round(60 / 900 * pixels.shape[0]) - 1
+    for band in (pixels[:hem], pixels[-hem:]):
+        assert (band == band[0, 0]).all()
+    red, green, blue = pixels[0, 0]
+    assert red > 150 and green < 60 and blue < 80
+
+
+def test_banner_variant_wins_and_a_long_slogan_fails_in_chinese(write_message) -> None:
+    short = write_message(text=DEMO.read_text("utf-8") + "  banner: 安全充电 平安回家\n")
+    assert "安全充电" in render("banner", "5x0.7m", short)["banner/5x0.7m.pdf"].layout[0].lines[0]
+    long_slogan = "slogan: 电动自行车严禁进楼入户停放充电违者依法处理请相互转告"
+    message = load_message(write_message({"slogan": long_slogan}))
+    with pytest.raises(TextFitError) as failure:
+        CHANNELS["banner"].render(message, "5x0.7m", prepare_fonts(message))
+    reason = str(failure.value)
+    for words in ("横幅 5x0.7m", "slogan", "共 26 字", "28 cm", "请删减约", "variants.banner"):
+        assert words in reason, reason
+    problems = check_message(message, "banner")
+    assert {p.profile for p in problems} >= {"5x0.7m"}
+    assert all(p.check == "text_fit" for p in problems)
+
