@@ -232,3 +232,57 @@ def test_banner_variant_wins_and_a_long_slogan_fails_in_chinese(write_message) -
     assert {p.profile for p in problems} >= {"5x0.7m"}
     assert all(p.check == "text_fit" for p in problems)
 
+
+def _slug_lines(data: bytes, index: int) -> list[float]:
+    """x (mm from the trim's left) of the vertical registration-colour lines above the sheet."""
+    page = pypdf.PdfReader(io.BytesIO(data)).pages[index]
+    trim = [float(v) for v in page["/TrimBox"]]
+    xs, in_marks, start = [], False, None
+    for owner, operands, op in page_instructions(data, index):
+        if owner != "page":
+            continue
+        if op in ("CS", "cs"):
+            in_marks = operands == ["/All"]
+        elif in_marks and op == "m":
+            start = (float(operands[0]), float(operands[1]))
+        elif (in_marks and op == "l" and start and abs(float(operands[0]) - start[0]) < 0.01
+              and min(start[1], float(operands[1])) > trim[3]):
+            xs.append(round((start[0] - trim[0]) / PT, 1))
+    return sorted(set(xs))
+
+
+def test_trifold_folds_as_printers_fold_a_letter_fold() -> None:
+    data = render("leaflet", "trifold")["leaflet/trifold.pdf"].data
+    # crop marks at 0 and 297 mm; folds: outside 97 | 100 | 100, inside 100 | 100 | 97
+    # (besides the crop marks at 0 and 297 mm and the registration target at 148.5 mm)
+    assert _slug_lines(data, 0) == [0.0, 97.0, 148.5, 197.0, 297.0]
+    assert _slug_lines(data, 1) == [0.0, 100.0, 148.5, 200.0, 297.0]
+    page = pypdf.PdfReader(io.BytesIO(data)).pages[0]
+    trim = page_boxes_mm(page)["TrimBox"]
+    assert (round(trim[2] - trim[0]), round(trim[3] - trim[1])) == (297, 210)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("profile", ["a4-2side", "trifold"])
+def test_leaflets_carry_the_body_and_every_tip_even_twelve_long_ones(profile,
+                                                                     write_message) -> None:
+    tips = "".join(f"  - 第{i + 1}条：" + "电动自行车不要在楼道、楼梯间和安全出口停放充电，" * 2 + "\n"
+                   for i in range(12))
+    text = DEMO.read_text("utf-8").split("tips:\n")[0] + "tips:\n" + tips + "cta: 扫码学习\n"
+    assets = render("leaflet", profile, write_message(text=text))
+    pdf = assets[f"leaflet/{profile}.pdf"]
+    (complete,) = [c for c in pdf.checks if c.name == "content_complete"]
+    assert complete.ok and "全部 12 条提示" in complete.detail
+    fields = {laid.field for laid in pdf.layout}
+    assert {"body", *(f"tips[{i}]" for i in range(12))} <= fields
+    text_layer = "".join(pdfium.PdfDocument(pdf.data)[i].get_textpage().get_text_range()
+                         for i in range(2)).replace("\r\n", "").replace("\n", "")
+    assert "第12条" in text_layer and "第1条" in text_layer
+
+
+def test_a_leaflet_missing_a_tip_fails_in_chinese() -> None:
+    from xfpush.channels.base import Asset
+    from xfpush.channels.printed import Coverage, content_complete
+    check = content_complete(Coverage(("body", "tips[0]", "tips[1]"), ("body", "tips[0]")),
+                             Asset("leaflet", "a4-2side", "leaflet/a4-2side.pdf", "", b""))
+    assert not check.ok and "tips[1]" in check.detail and "缩短" in check.detail
