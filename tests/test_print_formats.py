@@ -169,7 +169,9 @@ def test_every_print_profile_is_pdfx4_and_its_raster_is_its_preview(channel, pro
         a, b = (_from_ground(np.asarray(i.convert("L").filter(ImageFilter.GaussianBlur(1.5)),
                                       dtype=float)) for i in (page, part))
         difference = np.abs(a - b)
-        assert difference.mean() < 9 and (difference > 48).mean() < 0.01
+        # colour bands shift a few levels more than the ground: the mean allows for that,
+        # a moved or missing shape shows as strongly different pixels
+        assert difference.mean() < 12 and (difference > 48).mean() < 0.01
     assert URL in [text for page in pages for text in decode(page)]
 
 
@@ -286,3 +288,82 @@ def test_a_leaflet_missing_a_tip_fails_in_chinese() -> None:
     check = content_complete(Coverage(("body", "tips[0]", "tips[1]"), ("body", "tips[0]")),
                              Asset("leaflet", "a4-2side", "leaflet/a4-2side.pdf", "", b""))
     assert not check.ok and "tips[1]" in check.detail and "缩短" in check.detail
+
+
+@pytest.mark.parametrize("profile", ["80x200cm"])
+def test_rollup_keeps_the_stand_and_the_clamp_free(profile) -> None:
+    data = render("rollup", profile)[f"rollup/{profile}.pdf"].data
+    page = pdfium.PdfDocument(data)[0]
+    trim = [float(v) for v in page.get_trimbox()]
+    text = page.get_textpage()
+    boxes = [text.get_charbox(i) for i in range(text.count_chars())
+             if not text.get_text_range(i, 1).isspace()]
+    assert boxes
+    assert min(bottom for _, bottom, _, _ in boxes) >= trim[1] + 200 * PT  # stand: 20 cm
+    assert max(top for _, _, _, top in boxes) <= trim[3] - 30 * PT  # under the clamp bar
+    scale = 0.5
+    raster = np.asarray(page.render(scale=scale).to_pil().convert("RGB"), dtype=int)
+    height = page.get_size()[1]
+    stand = raster[round((height - trim[1] - 195 * PT) * scale): round((height - trim[1]) * scale),
+                   round(trim[0] * scale) + 1: round(trim[2] * scale) - 1]
+    assert stand.size and (np.abs(stand - stand[0, 0]).max() <= 2)  # one flat colour
+    checks = {c.name: c for c in render("rollup", profile)[f"rollup/{profile}.png"].checks}
+    assert checks["reserved_stand_pixels"].ok
+
+
+def test_board_gives_the_evacuation_map_room(tmp_path: Path, write_message) -> None:
+    plan_image = Image.new("RGB", (600, 450), "white")
+    plan_image.paste((0, 150, 60), (40, 40, 560, 80))  # a green route
+    plan_image.save(tmp_path / "map.png")
+    text = DEMO.read_text("utf-8") + "evacuation_map: map.png\n"
+    with_map = render("board", "120x90cm", write_message(text=text, name="map.yaml"))
+    pdf = with_map["board/120x90cm.pdf"]
+    assert all(c.ok for c in pdf.checks), [c for c in pdf.checks if not c.ok]
+    (shown,) = [c for c in pdf.checks if c.name == "evacuation"]
+    assert "逃生路线图短边" in shown.detail
+    with pikepdf.open(io.BytesIO(pdf.data)) as document:
+        images = [obj for obj in document.objects if isinstance(obj, pikepdf.Stream)
+                  and obj.get("/Subtype") == "/Image"]
+        assert [(int(i.Width), int(i.Height)) for i in images] == [(600, 450)]
+    # the map sits right of the text column, the QR moves under them
+    page = pdfium.PdfDocument(pdf.data)[0]
+    raster = np.asarray(page.render(scale=0.3).to_pil().convert("RGB"), dtype=int)
+    green = np.argwhere((raster[..., 1] > 100) & (raster[..., 0] < 60) & (raster[..., 2] < 110))
+    assert green.size and green[:, 1].min() > raster.shape[1] * 0.5
+    assert URL in decode(Image.fromarray(raster.astype("uint8")).resize(
+        (raster.shape[1] * 3, raster.shape[0] * 3)))
+
+
+def test_print_shop_sheet_lists_every_print_file_with_size_bleed_colour_material_quantity(
+        ) -> None:
+    import csv
+    import importlib.util
+
+    from xfpush.resources import asset_path
+    hooks_path = asset_path("..", "adapters", "print-shop", "hooks.py")
+    if not hooks_path.exists():
+        hooks_path = Path(__file__).parents[1] / "adapters" / "print-shop" / "hooks.py"
+    spec = importlib.util.spec_from_file_location("print_shop_hooks", hooks_path)
+    hooks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hooks)
+    entries = []
+    for channel, profile, pdf_mm, png_mm in (
+            ("poster", "a4", (216.0, 303.0), (210.0, 297.0)),
+            ("banner", "10x1m", (10020.0, 1020.0), (10000.0, 1000.0)),
+            ("leaflet", "trifold", (303.0, 216.0), (297.0, 210.0)),
+            ("rollup", "80x200cm", (810.0, 2010.0), (800.0, 2000.0))):
+        for media, (w, h) in (("application/pdf", pdf_mm), ("image/png", png_mm)):
+            entries.append({"channel": channel, "profile": profile, "media_type": media,
+                            "width_mm": w, "height_mm": h})
+    data = hooks.extra_files({"assets": entries}, {}, {"copies": 300, "banner_copies": 3})
+    rows = list(csv.reader(io.StringIO(data["印刷说明.csv"].decode("utf-8-sig"))))
+    header, *body = rows
+    assert header == ["文件", "品类", "成品尺寸", "含出血尺寸", "出血", "页数", "颜色", "材料建议",
+                      "数量", "说明"]
+    by_file = {row[0]: row for row in body}
+    assert by_file["印刷文件/横幅_10x1m.pdf"][2:6] == ["10000×1000 mm", "10020×1020 mm", "10 mm", "1"]
+    assert by_file["印刷文件/横幅_10x1m.pdf"][8] == "3"
+    assert by_file["印刷文件/宣传单_trifold.pdf"][5] == "2" and by_file[
+        "印刷文件/宣传单_trifold.pdf"][8] == "300"
+    assert by_file["印刷文件/易拉宝_80x200cm.pdf"][8] == "2"  # the documented default
+    assert all("FOGRA39" in row[6] and "PDF/X-4" in row[6] and row[7] for row in body)

@@ -136,8 +136,8 @@ class PrintedChannel(TemplatedChannel):
         layout = tuple(t for plan in plans for t in plan.layout)
         facts = [fact for plan in plans
                  for fact in self.layout_facts(plan, profile, message.audience)]
-        pixels = [self.picture(message, plan, image) for plan, image in zip(plans, images,
-                                                                            strict=True)]
+        pixels = [self.picture(message, plan, image, profile.reserved)
+                  for plan, image in zip(plans, images, strict=True)]
         qr_url = message.qr.url if message.qr else None
         page_w, page_h = bleed_box_mm(pdf)
         pdf_asset = Asset(self.name, profile.name, f"{self.name}/{profile.name}.pdf",

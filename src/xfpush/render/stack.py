@@ -56,6 +56,8 @@ def measure(layout: TemplateLayout, block: Block, width: float, height: float | 
     ``across`` stack). None when the block has nothing to show (no QR, no logo, an optional text
     that won't fit).
     """
+    if block.width is not None:  # a fixed width (a side column, a map beside the text)
+        width = min(width, layout.length(block.width))
     if block.type == "rect":
         tall = layout.length(block.height or 0.0)
         return Piece(width, tall, lambda x, y: panel(layout, block, (x, y, x + width, y + tall),
@@ -96,11 +98,10 @@ def _measure_content(layout: TemplateLayout, block: Block, width: float,
     if block.type == "image":
         path = layout.image_path(block)
         tall = layout.length(block.height) if block.height else (height or 0.0)
-        wide = layout.length(block.width) if block.width else width
         if path is None:
             return None
-        return Piece(wide, tall, lambda x, y: layout.plan.images.append(
-            (path, (x, y, x + wide, y + tall))))
+        return Piece(width, tall, lambda x, y: layout.plan.images.append(
+            (path, (x, y, x + width, y + tall))))
     return _measure_stack(layout, block, width, height)
 
 

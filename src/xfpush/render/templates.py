@@ -25,8 +25,8 @@ Block types:
   optional ``divider`` lines between columns).
 - ``qr`` (the message's link, module size at least what scans at the profile's dpi and
   viewing distance), ``image`` (``source = "logo"`` or ``"evacuation"``; in an ``across`` stack
-  ``width`` sets its width and it is as tall as the stack), ``rect`` (a filled, optionally
-  rounded box).
+  it is as tall as the stack), ``rect`` (a filled, optionally rounded box). Any block in a
+  stack may have a ``width`` (a side column, a map beside the text).
 - ``area = "safe"`` instead of a ``box``: the block fills the profile's safe area (a banner's
   hem margin, a roll-up's stand, a board's frame differ by size, so they are the profile's).
 - ``part = [2, 3]`` on a ``tips`` block: the second of three near-equal parts of the tips, so a
@@ -137,7 +137,7 @@ class Block:
     height: float | None = None
     """Height in a stack (template units): exact for rects and images, at most for text."""
     width: float | None = None
-    """Width of an image in an ``across`` stack (template units)."""
+    """Width in a stack (template units), at most: a side column, a map beside the text."""
     area: str = ""
     """``safe``: a block without a box fills the profile's safe area."""
     part: tuple[int, int] = (1, 1)
