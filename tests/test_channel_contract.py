@@ -7,9 +7,9 @@ import pytest
 from xfpush.channels import CHANNELS
 from xfpush.testing import assert_channel_contract
 
-# Rendering these twice encodes speech or video, or a 300 dpi print PDF: seconds per profile,
+# Rendering these twice encodes speech or video, or a print PDF: a second or more per profile,
 # so the kit renders only their first profile (the channels' own tests cover the others).
-HEAVY = {"audio", "radio", "video", "poster"}
+HEAVY = {"audio", "radio", "video", "poster", "banner", "rollup", "leaflet", "board"}
 
 
 def _param(name: str) -> object:

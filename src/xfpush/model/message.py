@@ -38,7 +38,7 @@ MAX_RECORDING_BYTES = 50 * 1024 * 1024
 # variant register it here (``register_variant``), so a misspelt key is an error, not ignored.
 VARIANT_KEYS: dict[str, tuple[str, ...]] = {
     "poster": (), "led": (), "sms": (), "waybill": (), "sticker": (), "receipt": (), "ticker": (), "tv": (),
-    "splash": (), "screen": (), "video": (), "social": (), "social_short": (),
+    "splash": (), "screen": (), "video": (), "social": (), "social_short": (), "banner": (),
     "wechat_title": (), "wechat_digest": (), "weibo": (), "douyin": (),
     "audio": ("unlock", "ride", "lock"), "radio": ("spot-15s", "spot-30s", "loop-60s", "loudspeaker"),
 }

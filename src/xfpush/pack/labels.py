@@ -56,6 +56,7 @@ CHECK_NAMES: dict[str, str] = {
     "video_length": "视频长度",
     "overlay_zones": "平台遮挡区",
     "voice_over": "配音",
+    "content_complete": "正文和提示齐全",
 }
 
 _FAMILIES = (
@@ -93,6 +94,7 @@ _DEFAULT_FIXES: dict[str, str] = {
     "duration": "缩短朗读文字，或在 variants 中另写更短的稿子",
     "opt_out": "在短信正文末尾加上“拒收请回复R”",
     "signature": "在 sms_signature 中填写已在短信平台报备的签名（阿里云 2–12 字）",
+    "content_complete": "缩短正文或提示，让它们都排得下",
 }
 _GENERIC_FIX = "按原因修改消息文件后重新运行 xfpush pack；仍不通过请报告给维护者"
 # Where a reason already says what to do: "……，请删减约 3 字" / "……；建议换用常用字".

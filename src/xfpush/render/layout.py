@@ -82,8 +82,7 @@ class TemplateLayout:
     def _attempt(self, compact: bool) -> Plan:
         self.compact, self.plan = compact, self._new_plan()
         for block in self.blocks(""):
-            assert block.box is not None
-            box = self.px_box(block.box)
+            box = self.px_box(block.box or self.safe)
             if block.type == "stack" or block.style == "grid":
                 place_in_box(self, block, box)
             else:

@@ -51,8 +51,11 @@ def list_items(layout: TemplateLayout, block: Block) -> list[Item]:
     """The items a list block may show, first ones first."""
     if block.type == "tips":
         tips = layout.message.tips
-        return [Item(f"tips[{i}]", tips[i])
-                for i in range(block.first, min(len(tips), block.first + block.count))]
+        window = [Item(f"tips[{i}]", tips[i])
+                  for i in range(block.first, min(len(tips), block.first + block.count))]
+        which, parts = block.part
+        share = -(-len(window) // parts)  # the first parts take the odd ones: they read first
+        return window[(which - 1) * share: which * share]
     key = block.items or ""
     return [Item(f"{key}[{i}]", text) for i, text in enumerate(library()[key][: block.count])]
 
@@ -141,7 +144,8 @@ def _draw(layout: TemplateLayout, block: Block, x: float, y: float, width: float
                     "body"), bold=block.bold, line_height=block.line_height)))
                 y += texts[-1][1].height + LEAD_GAP_EM * size
                 continue
-            number += 1
+            # a tip keeps its number when a folded leaflet shows the tips in parts
+            number = int(item.field[5:-1]) + 1 if item.field.startswith("tips[") else number + 1
             lines = tuple(balanced_wrap(item.text, width - indent, measure))
             text = TextBlock(lines, x + indent, y, width - indent, size, ink, bold=block.bold,
                              line_height=block.line_height)

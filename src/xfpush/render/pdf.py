@@ -112,7 +112,8 @@ def page_box_mm(pdf: bytes, box: str = "MediaBox") -> tuple[float, float]:
         with pikepdf.open(io.BytesIO(pdf)) as document:
             page = document.pages[0].obj
             found = page.get(f"/{box}") or page.MediaBox
-            left, bottom, right, top = (float(v) for v in found)
+            unit = float(page.get("/UserUnit", 1))  # points per unit, PDF 1.6 large pages
+            left, bottom, right, top = (float(v) * unit for v in found)
     except (pikepdf.PdfError, IndexError, AttributeError, ValueError) as exc:
         raise ValueError(f"PDF 中没有找到页面尺寸（{box}）：{exc}") from exc
     return (right - left) / PT_PER_MM, (top - bottom) / PT_PER_MM

@@ -37,6 +37,11 @@ MARK_GAP_MM = 1.0
 MARK_LINE_PT = 0.25
 SLUG_MM = 10.0
 """Room outside the bleed for crop marks and registration targets."""
+MAX_PAGE_PT = 14400.0
+"""PDF's largest page side in user units (200 in = 5.08 m): a banner is longer than that."""
+LARGE_USER_UNIT = 10
+"""UserUnit (PDF 1.6) of a page larger than ``MAX_PAGE_PT``: one user unit is then 10 pt, as
+large-format tools (Illustrator, pdfChip) write it, so an 8 m banner keeps its real size."""
 OVERPRINT = "XfBlackOverprint"
 """Graphics state for solid black: overprint, so black type never leaves a white gap on a
 misregistered colour plate (OPM 1: the plates black ink does not use are left as they are)."""
@@ -55,6 +60,11 @@ class PrintSheet:
     bleed_mm: float = 0.0
     slug_mm: float = 0.0
     """Room outside the bleed; crop marks and registration targets are drawn there when > 0."""
+
+    @property
+    def user_unit(self) -> int:
+        """Points per user unit of the page: 1, or ``LARGE_USER_UNIT`` beyond 5.08 m."""
+        return 1 if max(self.media_pt) <= MAX_PAGE_PT else LARGE_USER_UNIT
 
     @property
     def media_pt(self) -> tuple[float, float]:
@@ -164,11 +174,14 @@ def finish(drawn: bytes, sheet: PrintSheet, title: str,
     date = date or FIXED_DATE
     document_id = f"uuid:{uuid.UUID(bytes=hashlib.sha256(drawn).digest()[:16])}"
     with pikepdf.open(io.BytesIO(drawn)) as pdf:
+        unit = sheet.user_unit
         for page in pdf.pages:
             width, height = sheet.media_pt
-            page.obj.MediaBox = pikepdf.Array([0, 0, _pt(width), _pt(height)])
-            page.obj.BleedBox = pikepdf.Array([_pt(v) for v in sheet.bleed_box])
-            page.obj.TrimBox = pikepdf.Array([_pt(v) for v in sheet.trim_box])
+            page.obj.MediaBox = pikepdf.Array([0, 0, _pt(width / unit), _pt(height / unit)])
+            page.obj.BleedBox = pikepdf.Array([_pt(v / unit) for v in sheet.bleed_box])
+            page.obj.TrimBox = pikepdf.Array([_pt(v / unit) for v in sheet.trim_box])
+            if unit != 1:
+                page.obj.UserUnit = unit
             for key in ("/CropBox", "/ArtBox"):
                 if key in page.obj:
                     del page.obj[key]
@@ -243,6 +256,8 @@ def preflight(pdf: bytes) -> list[str]:
 
 def _box_problems(page: pikepdf.Dictionary) -> list[str]:
     media = [float(v) for v in page.MediaBox]
+    if max(media[2] - media[0], media[3] - media[1]) > MAX_PAGE_PT + 0.01:
+        return [f"页面超过 PDF 的最大尺寸 {MAX_PAGE_PT:g} 单位（应使用 UserUnit）"]
     if "/TrimBox" not in page or "/BleedBox" not in page:
         return ["页面缺少 TrimBox 或 BleedBox"]
     bleed, trim = [float(v) for v in page.BleedBox], [float(v) for v in page.TrimBox]

@@ -56,6 +56,8 @@ def measure(layout: TemplateLayout, block: Block, width: float, height: float | 
     ``across`` stack). None when the block has nothing to show (no QR, no logo, an optional text
     that won't fit).
     """
+    if block.width is not None:  # a fixed width (a side column, a map beside the text)
+        width = min(width, layout.length(block.width))
     if block.type == "rect":
         tall = layout.length(block.height or 0.0)
         return Piece(width, tall, lambda x, y: panel(layout, block, (x, y, x + width, y + tall),
@@ -95,7 +97,7 @@ def _measure_content(layout: TemplateLayout, block: Block, width: float,
         return measure_grid(layout, block, width)
     if block.type == "image":
         path = layout.image_path(block)
-        tall = layout.length(block.height or 0.0)
+        tall = layout.length(block.height) if block.height else (height or 0.0)
         if path is None:
             return None
         return Piece(width, tall, lambda x, y: layout.plan.images.append(
@@ -139,7 +141,9 @@ def _down(layout: TemplateLayout, block: Block, slots: list[tuple[Block, Piece |
             raise TextFitError(f"{block.what}放不下：内容高 {_total(layout, pieces):.0f}px，"
                                f"区域只有 {height:.0f}px，请缩短其中的文字")
         del pieces[optional[-1]]
-    gaps = _spread(layout, pieces, height, fill=grow is not None)
+    # the spare room goes before the last block (a footer stays at the bottom), unless the
+    # growing block is the last: a column of text then starts right under its heading
+    gaps = _spread(layout, pieces, height, fill=grow is not None and grow != len(slots) - 1)
 
     def place(x: float, y: float) -> None:
         for (item, piece), gap in zip(pieces, gaps, strict=True):

@@ -23,8 +23,14 @@ Block types:
 - ``hotlines``: label and number per hotline; ``style = "stack"`` (one row), ``"inline"`` (one
   line of text) or ``"grid"`` (as many columns as fit the numbers, ``label_size`` labels,
   optional ``divider`` lines between columns).
-- ``qr`` (the message's link, module size at least what scans at the profile's dpi), ``image``
-  (``source = "logo"`` or ``"evacuation"``), ``rect`` (a filled, optionally rounded box).
+- ``qr`` (the message's link, module size at least what scans at the profile's dpi and
+  viewing distance), ``image`` (``source = "logo"`` or ``"evacuation"``; in an ``across`` stack
+  it is as tall as the stack), ``rect`` (a filled, optionally rounded box). Any block in a
+  stack may have a ``width`` (a side column, a map beside the text).
+- ``area = "safe"`` instead of a ``box``: the block fills the profile's safe area (a banner's
+  hem margin, a roll-up's stand, a board's frame differ by size, so they are the profile's).
+- ``part = [2, 3]`` on a ``tips`` block: the second of three near-equal parts of the tips, so a
+  folded leaflet spreads them over its panels.
 - ``stack``: a vertical (``direction = "down"``) or horizontal (``"across"``) flow. Blocks join
   it with ``in = "<its name>"`` in file order and need no box: each is measured (text by its
   fitted lines, a QR by its side, ``height`` for rects and images) and placed after the one
@@ -82,7 +88,7 @@ THEME_COLOURS = ("primary", "accent", "ink", "paper")
 CONDITIONS = ("qr", "logo", "evacuation", "tips", "issuer")
 CHOICES = {"align": ("left", "center", "right"), "valign": ("top", "middle", "bottom"),
            "direction": ("down", "across"), "style": ("stack", "inline", "grid"),
-           "source": ("logo", "evacuation")}
+           "source": ("logo", "evacuation"), "area": ("", "safe")}
 _HEX = re.compile(r"#[0-9A-Fa-f]{6}")
 
 
@@ -134,6 +140,12 @@ class Block:
     grow: bool = False
     height: float | None = None
     """Height in a stack (template units): exact for rects and images, at most for text."""
+    width: float | None = None
+    """Width in a stack (template units), at most: a side column, a map beside the text."""
+    area: str = ""
+    """``safe``: a block without a box fills the profile's safe area."""
+    part: tuple[int, int] = (1, 1)
+    """(which, of how many): the share of the tips a ``tips`` block shows."""
     hug: bool = False
     bleed: bool = False
     border: str = ""
@@ -199,8 +211,8 @@ def read_template(path: Path) -> Template:
         stacks = {b.name for b in blocks if b.type == "stack"}
         if block.in_ and block.in_ not in stacks:
             raise InputError(f"{where}：in = \"{block.in_}\" 不是前面定义过的 stack")
-        if block.box is None and not block.in_:
-            raise InputError(f"{where}：缺少 box（不在 stack 里的 block 必须有 box）")
+        if block.box is None and not block.in_ and not block.area:
+            raise InputError(f"{where}：缺少 box（不在 stack 里的 block 必须有 box 或 area）")
         blocks.append(block)
     design = tuple(float(v) for v in data.get("design", (1.0, 1.0)))
     background = str(data.get("background", "paper"))
@@ -258,6 +270,11 @@ def _values(raw: dict[str, Any], where: str) -> dict[str, Any]:
             values["gap"] = (float(gap[0]), float(gap[-1]))
         if "padding" in raw:
             values["padding"] = _padding(raw["padding"])
+        if "part" in raw:
+            which, count = (int(v) for v in raw["part"])
+            if not 1 <= which <= count:
+                raise ValueError(f"part = [{which}, {count}]")
+            values["part"] = (which, count)
     except (TypeError, ValueError, IndexError) as exc:
         raise InputError(f"{where}：数值格式不对（{exc}）") from exc
     if raw.get("when") and str(raw["when"]).lstrip("!") not in CONDITIONS:

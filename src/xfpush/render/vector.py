@@ -71,36 +71,51 @@ def print_pdf(sheet: PrintSheet, placements: Sequence[Placement], fonts: FontSet
     One page at a time per process: reportlab keeps font subsets and its settings in shared
     objects, so two threads writing at once would change each other's bytes.
     """
+    return print_pages(sheet, [placements], fonts, title, cuts=cuts, date=date)
+
+
+def print_pages(sheet: PrintSheet, pages: Sequence[Sequence[Placement]], fonts: FontSet,
+                title: str, *, cuts: Sequence[tuple[float, float, float, float]] = (),
+                page_cuts: Sequence[Sequence[tuple[float, float, float, float]]] = (),
+                date: tuple[int, int, int] | None = None) -> bytes:
+    """PDF/X-4 pages of one sheet size (a leaflet's front and back), each with its marks:
+    ``cuts`` on every page, ``page_cuts[i]`` on page i only (a folded leaflet's folds)."""
     with _REPORTLAB:
-        return _print_pdf(sheet, placements, fonts, title, cuts, date)
+        return _print_pdf(sheet, pages, fonts, title, cuts, page_cuts, date)
 
 
-def _print_pdf(sheet: PrintSheet, placements: Sequence[Placement], fonts: FontSet, title: str,
-               cuts: Sequence[tuple[float, float, float, float]],
+def _print_pdf(sheet: PrintSheet, pages: Sequence[Sequence[Placement]], fonts: FontSet,
+               title: str, cuts: Sequence[tuple[float, float, float, float]],
+               page_cuts: Sequence[Sequence[tuple[float, float, float, float]]],
                date: tuple[int, int, int] | None) -> bytes:
     buffer = io.BytesIO()
     canvas = _new_canvas(buffer, sheet)
     height_mm = sheet.media_pt[1] / PT_PER_MM
     forms: dict[int, str] = {}
-    for placement in placements:
-        plan = placement.plan
-        if id(plan) not in forms:
-            forms[id(plan)] = f"plan{len(forms)}"
-            canvas.beginForm(forms[id(plan)], 0, -plan.canvas[1], plan.canvas[0], 0)
-            canvas.transform(1, 0, 0, -1, 0, 0)
-            draw_plan(canvas, plan, fonts, placement.extent)
-            canvas.endForm()
-        scale = placement.mm_per_px * PT_PER_MM
+    for index, placements in enumerate(pages):
         canvas.saveState()
-        canvas.transform(scale, 0, 0, scale, placement.left_mm * PT_PER_MM,
-                         (height_mm - placement.top_mm) * PT_PER_MM)
-        canvas.doForm(forms[id(plan)])
+        if sheet.user_unit != 1:  # beyond 5.08 m a user unit is several points (``UserUnit``)
+            canvas.scale(1 / sheet.user_unit, 1 / sheet.user_unit)
+        for placement in placements:
+            plan = placement.plan
+            if id(plan) not in forms:
+                forms[id(plan)] = f"plan{len(forms)}"
+                canvas.beginForm(forms[id(plan)], 0, -plan.canvas[1], plan.canvas[0], 0)
+                canvas.transform(1, 0, 0, -1, 0, 0)
+                draw_plan(canvas, plan, fonts, placement.extent)
+                canvas.endForm()
+            scale = placement.mm_per_px * PT_PER_MM
+            canvas.saveState()
+            canvas.transform(scale, 0, 0, scale, placement.left_mm * PT_PER_MM,
+                             (height_mm - placement.top_mm) * PT_PER_MM)
+            canvas.doForm(forms[id(plan)])
+            canvas.restoreState()
+        draw_marks(canvas, sheet)
+        for x0, y0, x1, y1 in (*cuts, *(page_cuts[index] if index < len(page_cuts) else ())):
+            cut_line(canvas, (x0 * PT_PER_MM, (height_mm - y0) * PT_PER_MM),
+                     (x1 * PT_PER_MM, (height_mm - y1) * PT_PER_MM))
         canvas.restoreState()
-    draw_marks(canvas, sheet)
-    for x0, y0, x1, y1 in cuts:
-        cut_line(canvas, (x0 * PT_PER_MM, (height_mm - y0) * PT_PER_MM),
-                 (x1 * PT_PER_MM, (height_mm - y1) * PT_PER_MM))
-    canvas.showPage()
+        canvas.showPage()
     with _binary_streams():
         canvas.save()
     return finish(buffer.getvalue(), sheet, title, date)
@@ -108,7 +123,12 @@ def _print_pdf(sheet: PrintSheet, placements: Sequence[Placement], fonts: FontSe
 
 def poster_pdf(plan: Plan, fonts: FontSet, sheet: PrintSheet, dpi: int, title: str,
                date: tuple[int, int, int] | None = None) -> bytes:
-    """A print page of one plan at ``dpi``, its trim centred on the sheet's trim box.
+    """A print page of one plan at ``dpi``, its trim centred on the sheet's trim box."""
+    return print_pdf(sheet, [centred(plan, sheet, dpi)], fonts, title, date=date)
+
+
+def centred(plan: Plan, sheet: PrintSheet, dpi: float) -> Placement:
+    """A plan drawn at ``dpi`` with its trim centred on the sheet's trim box.
 
     Rounding the canvas to whole pixels leaves it a fraction of a pixel off the paper size;
     centring spreads that evenly, and the background and full-bleed bands run to the bleed box.
@@ -123,8 +143,7 @@ def poster_pdf(plan: Plan, fonts: FontSet, sheet: PrintSheet, dpi: int, title: s
     extent = (bleed[0], bleed[1],
               bleed[0] + (sheet.trim_mm[0] + 2 * sheet.bleed_mm) / mm_per_px,
               bleed[1] + (sheet.trim_mm[1] + 2 * sheet.bleed_mm) / mm_per_px)
-    return print_pdf(sheet, [Placement(plan, left, top, mm_per_px, extent)], fonts, title,
-                     date=date)
+    return Placement(plan, left, top, mm_per_px, extent)
 
 
 # -- drawing one plan (in canvas pixels, y down) -------------------------------------------------
@@ -325,7 +344,9 @@ def _only_cmyk(colour: Any) -> Any:
 
 def _new_canvas(buffer: io.BytesIO, sheet: PrintSheet) -> Canvas:
     initial = embedded_font(bundled_fonts().regular.path)
-    return Canvas(buffer, pagesize=sheet.media_pt, invariant=1, pageCompression=1,
+    unit = sheet.user_unit
+    size = (sheet.media_pt[0] / unit, sheet.media_pt[1] / unit)
+    return Canvas(buffer, pagesize=size, invariant=1, pageCompression=1,
                   pdfVersion=(1, 6), initialFontName=initial, enforceColorSpace=_only_cmyk)
 
 
