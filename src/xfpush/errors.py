@@ -30,6 +30,7 @@ _OS_REASONS = {
     errno.EISDIR: "是文件夹，不是文件", errno.ENOTDIR: "路径中有一段不是文件夹",
     errno.ENOSPC: "磁盘已满", errno.EROFS: "位于只读的磁盘上", errno.EEXIST: "已存在",
     errno.ENOTEMPTY: "文件夹不是空的", errno.ENAMETOOLONG: "路径过长",
+    errno.ELOOP: "符号链接绕成了环",
 }
 
 

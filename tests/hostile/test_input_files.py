@@ -31,7 +31,6 @@ def _noise_png(path: Path, side: int = 240) -> bytes:
 
 
 # -- message, recipe and table files: read bounded, never block ----------------------------
-@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero")
 @pytest.mark.parametrize(("text", "line"), [(ALIAS_BOMB, 2), ("a: &a [*a]\n", 1)],
                          ids=["billion-laughs", "self-loop"])
 def test_yaml_aliases_are_refused_before_anything_expands(tmp_path: Path, text: str,
@@ -50,6 +49,14 @@ def test_a_folder_as_message_is_refused(tmp_path: Path) -> None:
     assert_refused(xfpush("check", "d.yaml", cwd=tmp_path, timeout=30), "d.yaml", "文件夹")
 
 
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symbolic links here")
+def test_a_symbolic_link_loop_as_message_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "m.yaml").symlink_to("m.yaml")
+    assert_refused(xfpush("check", "m.yaml", cwd=tmp_path, timeout=30), "m.yaml",
+                   "符号链接绕成了环")
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero")
 def test_dev_zero_as_message_is_refused_at_once(tmp_path: Path) -> None:
     result = xfpush("check", "/dev/zero", cwd=tmp_path, timeout=30)
     assert_refused(result, "/dev/zero", "不是普通文件", "设备文件")

@@ -68,6 +68,18 @@ def test_a_file_in_the_way_of_the_output(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+def test_a_file_in_the_way_of_a_file_drop(tmp_path: Path) -> None:
+    pack = tmp_path / "pack"
+    build_pack(load_message(DEMO), pack, "sms", workers=1)
+    (tmp_path / "afile").write_text("x", "utf-8")
+    result = attack("deliver", pack, "--adapter", "carrier-sms", "--to",
+                    (tmp_path / "afile").as_uri(), "--ledger", tmp_path / "l.sqlite",
+                    "--waive-approval", cwd=tmp_path)
+    assert_refused(result, "afile", "是一个文件，不是文件夹", "请用 --to 换一个文件夹")
+    assert (tmp_path / "afile").read_text("utf-8") == "x"
+
+
+@pytest.mark.slow
 def test_a_read_only_parent_folder(tmp_path: Path, read_only: Path) -> None:
     result = _as_ordinary_user("pack", DEMO, "-o", "ro/out", "-c", "sms", cwd=tmp_path)
     assert_refused(result, f"无法在 {read_only} 中写入物料包", "没有权限", "-o")

@@ -165,7 +165,7 @@ def _deliver(pack_dir: str | Path, adapter: Adapter, to: str, *, ledger_path: st
     except ValueError:
         raise InputError(f"目标地址无效：{shown}（主机名或端口写错了）") from None
     if urlsplit(to).scheme == "file":  # a drop folder: never the pack, nor anybody's folder
-        check_output_folder(Path(unquote(urlsplit(to).path)), pack)
+        check_output_folder(Path(unquote(urlsplit(to).path)), pack, option="--to")
     refuse_failed_needs(adapter, _manifest_of(pack))  # before approval: the real reason first
     approval = approval_of(pack, waive_approval)
     package = build_package(pack, adapter, resolve_settings(adapter, env))

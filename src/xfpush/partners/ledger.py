@@ -144,6 +144,8 @@ class Ledger:
         self.path = Path(path)
         if self.path.is_dir():
             raise InputError(f"台账 {self.path} 是一个文件夹，应是一个 .sqlite 文件")
+        if self.path.exists() and not self.path.is_file():  # a device or a FIFO
+            raise InputError(f"台账 {self.path} 不是普通文件（设备文件或管道），应是一个 .sqlite 文件")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:

@@ -243,7 +243,8 @@ def write_package(package: Package, out_dir: str | Path,
 _SYSTEM_FILES = {".DS_Store", "Thumbs.db", "desktop.ini"}
 
 
-def check_output_folder(out: str | Path, pack_dir: str | Path | None = None) -> None:
+def check_output_folder(out: str | Path, pack_dir: str | Path | None = None, *,
+                        option: str = "-o") -> None:
     """Refuse an output folder that is the pack, is inside it, holds a pack, or holds anything
     that is not a partner package (zip + listing) written by xfpush. Nothing is written."""
     out = Path(out)
@@ -253,12 +254,12 @@ def check_output_folder(out: str | Path, pack_dir: str | Path | None = None) -> 
         if target == pack or pack in target.parents:
             raise PackLocationError(
                 f"输出文件夹 {out} {'就是' if target == pack else '在'}物料包 {pack_dir}"
-                f"{'' if target == pack else ' 之中'}：写入会破坏物料包的校验。请用 -o 指定物料包之外的文件夹")
+                f"{'' if target == pack else ' 之中'}：写入会破坏物料包的校验。请用 {option} 指定物料包之外的文件夹")
     if out.exists() and not out.is_dir():
-        raise PackLocationError(f"输出位置 {out} 是一个文件，不是文件夹。请用 -o 换一个文件夹")
+        raise PackLocationError(f"输出位置 {out} 是一个文件，不是文件夹。请用 {option} 换一个文件夹")
     if (out / MANIFEST).exists():
         raise PackLocationError(f"输出文件夹 {out} 里是一个物料包（有 {MANIFEST}），合作方包不能写进物料包。"
-                                "请用 -o 换一个文件夹")
+                                f"请用 {option} 换一个文件夹")
     strangers = sorted(p.name for p in out.iterdir() if not _made_here(p)) if out.is_dir() else []
     if strangers:
         shown = "、".join(strangers[:3]) + ("等" if len(strangers) > 3 else "")
