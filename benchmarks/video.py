@@ -47,7 +47,8 @@ def project_path(message, fonts, profile) -> float:  # type: ignore[no-untyped-d
     return time.perf_counter() - start
 
 
-def floor_path(keys_yuv: list[np.ndarray], profile, board: Storyboard) -> float:  # type: ignore[no-untyped-def]
+def floor_path(keys_yuv: list[np.ndarray], profile,  # type: ignore[no-untyped-def]
+               board: Storyboard) -> float:
     data = b"".join(frames(keys_yuv, board.shots()))  # every frame, in memory
     with tempfile.TemporaryDirectory() as work:
         command = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y",

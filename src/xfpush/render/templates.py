@@ -18,8 +18,8 @@ Block types:
   (``optional = true`` blocks are left out instead). Nothing is ever clipped.
 - ``tips`` (the message's tips, first ones first; ``first = N`` starts at tip N) and ``list``
   (``items`` from ``assets/library.toml``): numbered or bulleted items at the largest shared size
-  that fits, dropping the last items when even the smallest size is too big. ``lead = "body"`` sets a
-  paragraph before the items at the same size.
+  that fits, dropping the last items when even the smallest size is too big. ``lead = "body"``
+  sets a paragraph before the items at the same size.
 - ``hotlines``: label and number per hotline; ``style = "stack"`` (one row), ``"inline"`` (one
   line of text) or ``"grid"`` (as many columns as fit the numbers, ``label_size`` labels,
   optional ``divider`` lines between columns).
