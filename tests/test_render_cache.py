@@ -59,9 +59,10 @@ def test_a_second_speech_engine_in_the_same_process_is_heard(tmp_path, demo_path
     assert unlock_wav(local)[0] != unlock_wav(espeak)[0]
     assert unlock_wav(local_cached)[0] == unlock_wav(local)[0]
     assert unlock_wav(espeak_cached)[0] == unlock_wav(espeak)[0]
-    # the unlock script 电动车不进楼入户。 is 9 characters: 9 × 0.12 s from the stand-in
-    assert unlock_wav(local)[1]["duration_s"] == pytest.approx(1.08, abs=0.01)
-    assert unlock_wav(espeak)[1]["duration_s"] != pytest.approx(1.08, abs=0.01)
+    # the unlock script 电动车不进楼入户。 is 9 characters: 9 × 0.12 s from the stand-in, with
+    # the prompt's 30 ms + 50 ms of silence round it
+    assert unlock_wav(local)[1]["duration_s"] == pytest.approx(1.16, abs=0.01)
+    assert unlock_wav(espeak)[1]["duration_s"] != pytest.approx(1.16, abs=0.01)
     assert shared.hits == 0 and shared.misses == 2
 
 

@@ -23,7 +23,7 @@ DEMO_FORM: dict[str, Any] = {
     "tips": ["不在楼道、楼梯间停放充电", "不私拉电线“飞线”充电", "充满即断电"],
     "cta": "扫码学习更多消防知识", "qr_url": "https://example.gov.cn/xf/ebike",
     "qr_caption": "全民消防安全学习云平台", "issuer": "某某区消防安全委员会办公室",
-    "audience": "general", "campaign_name": "2027年“119”消防宣传月",
+    "sms_signature": "某某区消防", "audience": "general", "campaign_name": "2027年“119”消防宣传月",
     "campaign_start": "2027-11-01", "campaign_end": "2027-11-30",
     "hotline_label": ["火警", "隐患举报"], "hotline_number": ["119", "96119"],
 }

@@ -305,7 +305,8 @@ def overlay_zones(fact: Overlay, asset: Asset) -> Check | None:
                     return Check("overlay_zones", False,
                                  f"“{label}”落在{zone.name}（{zone.box}）里，会被平台遮挡")
     names = "、".join(zone.name for zone in profile.zones)
-    return Check("overlay_zones", True, f"文字和二维码避开了{names}")
+    return Check("overlay_zones", True,
+                 f"{len(fact.board.cards)} 屏的文字和二维码都避开了{names}")
 
 
 VIDEO = VideoChannel()

@@ -83,4 +83,5 @@ def stereo_wav(mono: np.ndarray) -> bytes:
 def voice_over(fact: VoiceOver, asset: Asset) -> Check:
     if fact.engine is None:
         return Check("voice_over", True, f"无配音，音轨静音：{fact.missing}")
-    return Check("voice_over", True, f"配音与字幕同稿，由 {fact.engine} 合成")
+    said = len(asset.layout or ())
+    return Check("voice_over", True, f"配音与 {said} 段屏幕文字同稿，由 {fact.engine} 合成")
