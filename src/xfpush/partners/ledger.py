@@ -156,13 +156,31 @@ class Ledger:
     def _open(self) -> None:
         self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         try:
-            self._check_schema()
-            self.db.execute("PRAGMA journal_mode=WAL")
+            # Check and create in one write transaction: a parallel run that opens the new file
+            # between two CREATE TABLEs would otherwise see half a schema and call it foreign.
+            with self._transaction() as db:
+                self._check_schema()
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+            self._use_wal()
             self.db.execute("PRAGMA synchronous=FULL")
-            self.db.executescript(_SCHEMA)
         except BaseException:
             self.db.close()
             raise
+
+    def _use_wal(self, patience_s: float = 30.0) -> None:
+        # Switching the journal mode does not wait on SQLite's busy handler when another run
+        # is reading the new file at that instant, so wait here, as long as the busy timeout.
+        deadline = time.monotonic() + patience_s
+        while True:
+            try:
+                self.db.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc).lower() or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
 
     def _check_schema(self) -> None:
         tables = {name: {column[1] for column in self.db.execute(
