@@ -5,7 +5,9 @@ meets them); sequential and concurrent builds alternate (S C, C S, ...) so a mac
 gets busier or quieter during the run affects both alike. The time is build_pack's own (the
 interpreter start-up is the same for both and left out). Every pack is hashed file by file:
 `byte_identical` says whether all builds, sequential and concurrent, wrote the same bytes.
-Prints JSON: both medians, their ratio, the median of the per-pair ratios, the load average.
+Prints JSON: both medians, their ratio, the median of the per-pair ratios, how many cores
+each kind of build kept busy (CPU seconds of the process and its children per second), the
+speedup those allow at most, and the load average.
 
     python benchmarks/pack.py [--repeat 3] [--workers N]
 """
@@ -39,10 +41,12 @@ def child(workers: int, out: Path) -> None:
     from xfpush.resources import asset_path
 
     message = load_message(asset_path("examples", "demo.yaml"))
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), os.times()
     build_pack(message, out, workers=workers)
-    seconds = time.perf_counter() - start
-    print(json.dumps({"seconds": seconds, "digest": pack_digest(out)}))
+    seconds, cpu_end = time.perf_counter() - start, os.times()
+    # CPU of this process and of its ffmpeg/speech children alike
+    cpu = sum(cpu_end[:4]) - sum(cpu_start[:4])
+    print(json.dumps({"seconds": seconds, "cpu_seconds": cpu, "digest": pack_digest(out)}))
 
 
 def build_once(workers: int) -> dict[str, float | str]:
@@ -67,6 +71,7 @@ def main() -> None:
     load_before = os.getloadavg()
     sequential: list[float] = []
     concurrent: list[float] = []
+    cores_busy: dict[int, list[float]] = {1: [], args.workers: []}
     digests: set[str] = set()
     for round_ in range(args.repeat):
         order = (1, args.workers) if round_ % 2 == 0 else (args.workers, 1)
@@ -74,6 +79,7 @@ def main() -> None:
             run = build_once(workers)
             (sequential if workers == 1 else concurrent).append(float(run["seconds"]))
             digests.add(str(run["digest"]))
+            cores_busy[workers].append(float(run["cpu_seconds"]) / float(run["seconds"]))
     pairs = [s / c for s, c in zip(sequential, concurrent, strict=True)]
     report = {
         "benchmark": "full demo pack, every channel, fresh process per build",
@@ -84,6 +90,12 @@ def main() -> None:
         "concurrent_median_s": round(statistics.median(concurrent), 2),
         "speedup": round(statistics.median(sequential) / statistics.median(concurrent), 2),
         "speedup_median_of_pairs": round(statistics.median(pairs), 2),
+        # A sequential build already keeps more than one core busy (ffmpeg encodes while Python
+        # draws the next frames), so on N cores concurrency can gain at most N / that.
+        "cores_busy_sequential": round(statistics.median(cores_busy[1]), 2),
+        "cores_busy_concurrent": round(statistics.median(cores_busy[args.workers]), 2),
+        "speedup_bound": round(min(args.workers, os.cpu_count() or 1)
+                               / statistics.median(cores_busy[1]), 2),
         "byte_identical": len(digests) == 1,
         "sequential_s": [round(s, 2) for s in sequential],
         "concurrent_s": [round(c, 2) for c in concurrent],

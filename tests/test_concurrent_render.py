@@ -67,3 +67,17 @@ def test_the_first_failing_item_in_order_is_raised() -> None:
 
     with pytest.raises(ValueError, match="item 1"):
         map_in_order(work, [0, 1, 2, 3], workers=3)
+
+
+def test_the_heaviest_items_start_first() -> None:
+    started: list[int] = []
+    both_heavy_running = threading.Barrier(2, timeout=30)
+
+    def work(item: int) -> int:
+        started.append(item)
+        if item in (2, 3):
+            both_heavy_running.wait()  # holds both threads: nothing else may start meanwhile
+        return item
+
+    assert map_in_order(work, [0, 1, 2, 3], workers=2, weights=[1, 1, 5, 9]) == [0, 1, 2, 3]
+    assert sorted(started[:2]) == [2, 3]

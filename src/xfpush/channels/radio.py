@@ -50,6 +50,11 @@ class SpotProfile:
     def lead_s(self) -> float:
         return LOOP_LEAD_S if self.loop or self.repeats else LEAD_S
 
+    @property
+    def render_weight(self) -> float:
+        """Speech and loudness passes, roughly in still images: a second costs about a third."""
+        return (self.length_s or MAX_LOUDSPEAKER_S / 2) / 3
+
 
 PROFILES: Mapping[str, SpotProfile] = {
     "spot-15s": SpotProfile("spot-15s", "15 秒广播稿（电台、村村响），48 kHz，−24 LUFS", 15.0),

@@ -68,6 +68,11 @@ class VideoProfile:
     zones: tuple[Zone, ...] = ()
     """Where the platform draws over the picture: no text or code may sit there."""
 
+    @property
+    def render_weight(self) -> float:
+        """Encoding time, roughly in still images: a second of HD video costs about 15."""
+        return 15 * self.most_s
+
 
 PROFILES: Mapping[str, VideoProfile] = {
     "vertical": VideoProfile("vertical", "竖版 1080×1920 短视频（抖音、快手、视频号），5–15 秒，"

@@ -128,7 +128,8 @@ def render_checked(message: Message, channels: str | None = None, *,
 
     assets: list[Asset] = []
     problems: list[Problem] = []
-    for outcome in map_in_order(render, select(channels), workers):
+    chosen = select(channels)
+    for outcome in map_in_order(render, chosen, workers, weights=[weight(c, p) for c, p in chosen]):
         if isinstance(outcome, Problem):
             problems.append(outcome)
             continue
@@ -196,11 +197,20 @@ def _render_now(message: Message, fonts: FontSet, channel: Channel, profile: str
         return Skip(skip_entry(channel.name, profile, exc))
 
 
-def map_in_order(function: Callable[[T], R], items: Sequence[T], workers: int | None) -> list[R]:
+def weight(channel: Channel, profile: str) -> float:
+    """How long one profile takes to render, relative to a still image (1): a profile may say
+    so with a ``render_weight`` attribute (videos and spots do)."""
+    return float(getattr(channel.profiles[profile], "render_weight", 1.0))
+
+
+def map_in_order(function: Callable[[T], R], items: Sequence[T], workers: int | None,
+                 weights: Sequence[float] | None = None) -> list[R]:
     """``[function(item) for item in items]`` on up to ``workers`` threads (None: one per CPU).
 
     Threads rather than processes: renders share the loaded fonts and templates, their heavy
-    parts run outside the GIL, and assets need no pickling back.
+    parts run outside the GIL, and assets need no pickling back. The heaviest items (by
+    ``weights``) start first, so no long render is left running alone at the end while the
+    other threads idle (longest-processing-time-first scheduling).
 
     Results keep the order of ``items``. When calls raise, the exception of the first failing
     item is raised (the one a sequential run would raise) once the calls under way have
@@ -209,10 +219,11 @@ def map_in_order(function: Callable[[T], R], items: Sequence[T], workers: int | 
     count = min(len(items), workers or usable_cpus())
     if count <= 1:
         return [function(item) for item in items]
+    starts = sorted(range(len(items)), key=lambda i: -weights[i] if weights else 0.0)
     pool = ThreadPoolExecutor(max_workers=count, thread_name_prefix="xfpush-render")
     try:
-        futures = [pool.submit(function, item) for item in items]
-        return [future.result() for future in futures]
+        futures = {index: pool.submit(function, items[index]) for index in starts}
+        return [futures[index].result() for index in range(len(items))]
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
