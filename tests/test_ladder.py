@@ -62,11 +62,12 @@ def test_elderly_text_is_never_below_the_raised_floor(write_message) -> None:
 def test_demo_elderly_phone_poster_shows_every_tip_without_the_body(demo_path) -> None:
     message = load_message(demo_path)
     fonts = font_set()
-    general = POSTER.plan(message, "phone", fonts)
+    general = POSTER.plan(replace(message, icons=()), "phone", fonts)
     assert general.tips_shown == 6 and general.omitted == []
     older = POSTER.plan(replace(message, audience="elderly"), "phone", fonts)
     assert (older.tips_shown, older.tips_total) == (6, 6)
     assert "body" in older.omitted
+    assert older.icons == []  # the icons went first, before any tip
     # the compact pass made the room: a smaller QR, still at a module size that scans
     assert older.qr is not None and general.qr is not None
     assert 4 <= older.qr[1] < general.qr[1]

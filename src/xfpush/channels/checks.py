@@ -79,6 +79,11 @@ def run_checks(asset: Asset) -> Asset:
                     checks.append(outcome)
                 elif outcome is not None:
                     checks.extend(outcome)
+    # the manifest's icons are read off the plans, as the checks are
+    plans = [fact.plan for fact in asset.facts if isinstance(fact, Layout) and fact.plan.icons]
+    if plans:
+        asset = replace(asset, icons=tuple(name for plan in plans for name, *_ in plan.icons),
+                        icons_from=plans[0].icons_from)
     return replace(asset, checks=tuple(checks), facts=())
 
 

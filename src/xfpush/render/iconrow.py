@@ -1,0 +1,83 @@
+"""The ``icons`` block: a row of pictograms, as many as fit at a readable size.
+
+The icons are the message's own (``icons:``) or picked by topic (``model.icons``). The row
+takes at most ``count`` of them, each a square between the block's ``size`` (largest,
+smallest, template units), ``spacing`` apart; it drops icons from the end (keeping the fire
+phone sign) until the rest fit at the smallest size, and leaves the row out when not even one
+does. ``tile`` puts a disc of that colour behind each plain pictogram (the safety signs keep
+their own square); ``label_size`` sets each icon's Chinese name under it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..model.icons import chosen_icons, fit_icons, icon_label
+from .stack import Piece
+from .templates import Block
+
+if TYPE_CHECKING:
+    from .layout import TemplateLayout
+
+PICTOGRAM_SHARE = 0.7
+"""A plain pictogram's share of its tile (the disc behind it)."""
+SIGN_SHARE = 0.84
+"""A safety sign's share of its cell: a full square looks larger than a pictogram on a disc."""
+LABEL_GAP = 0.35
+"""Space between an icon and its name, in em of the name."""
+
+
+def measure_icons(layout: TemplateLayout, block: Block, width: float,
+                  height: float | None) -> Piece | None:
+    """The row for a slot ``width`` wide and at most ``height`` high; None when none fit."""
+    if layout.icons_off:
+        return None
+    names, source = chosen_icons(layout.message)
+    if not names or block.count < 1:
+        return None
+    largest, smallest = layout.length(block.size[0]), layout.length(block.size[1])
+    spacing = layout.length(block.spacing)
+    label = max(layout.min_text_px, round(layout.length(block.label_size or 0)))
+    below = label * (1.2 + LABEL_GAP) if block.label_size else 0.0
+    for count in range(min(block.count, len(names)), 0, -1):
+        shown = fit_icons(names, count)
+        side = min(largest, (width - (count - 1) * spacing) / count)
+        if height is not None:
+            side = min(side, height - below)
+        if side < smallest or not _labels_fit(layout, block, shown, side + spacing * 0.8, label):
+            continue
+        return _row(layout, block, shown, source, side, spacing, label, below)
+    return None
+
+
+def _labels_fit(layout: TemplateLayout, block: Block, names: tuple[str, ...], column: float,
+                label: int) -> bool:
+    return not block.label_size or all(
+        layout.fonts.width(icon_label(name), label, block.bold) <= column for name in names)
+
+
+def _row(layout: TemplateLayout, block: Block, names: tuple[str, ...], source: str,
+         side: float, spacing: float, label: int, below: float) -> Piece:
+    width = len(names) * side + (len(names) - 1) * spacing
+    fg, tile = layout.colour(block.color), layout.colour(block.tile) if block.tile else ""
+    behind = tile or layout.colour(layout.template.background)
+
+    def place(x: float, y: float) -> None:
+        layout.plan.icons_from = source
+        for index, name in enumerate(names):
+            left = x + index * (side + spacing)
+            cx, cy = left + side / 2, y + side / 2
+            sign = name.startswith("sign-")
+            if tile and not sign:
+                layout.plan.circles.append((cx, cy, side / 2, tile))
+            inner = side * (SIGN_SHARE if sign else PICTOGRAM_SHARE if tile else 1.0)
+            layout.plan.icons.append((name, (cx - inner / 2, cy - inner / 2, cx + inner / 2,
+                                             cy + inner / 2), fg, behind))
+            if block.label_size:
+                column = side + spacing * 0.8
+                layout.text(f"icons[{index}]", (icon_label(name),), cx - column / 2,
+                            y + side + label * LABEL_GAP, column, label,
+                            layout.colour(block.label_color), bold=block.bold, align="center",
+                            line_height=1.2)
+
+    return Piece(width, side + below, place)
