@@ -7,6 +7,7 @@ import io
 import subprocess
 import sys
 from dataclasses import replace
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -63,9 +64,9 @@ def test_a_ring_is_two_circles_filled_even_odd() -> None:
 def test_signs_use_the_safety_colours() -> None:
     assert SAFETY_COLOURS["red"] == "#C8102E" and SAFETY_COLOURS["green"] == "#00833E"
     exit_sign = np.asarray(icon_image("sign-exit", 100, "#000000", "#FFFFFF").convert("RGB"))
-    assert tuple(exit_sign[3, 50]) == (0x00, 0x83, 0x3E)
+    assert tuple(exit_sign[8, 50]) == (0x00, 0x83, 0x3E)
     phone = icon_image("sign-fire-phone", 100, "#000000", "#FFFFFF").convert("RGB")
-    assert phone.getpixel((4, 50)) == SAFETY_RED
+    assert phone.getpixel((8, 50)) == SAFETY_RED
 
 
 # -- both backends -------------------------------------------------------------------------------
@@ -212,3 +213,34 @@ def test_a_page_without_room_leaves_the_icons_out_before_any_text() -> None:
     general = POSTER.plan(replace(message, audience="general"), "phone", bundled_fonts())
     assert [name for name, *_ in general.icons][-1] == "sign-fire-phone"
     assert general.tips_shown == general.tips_total and general.omitted == []
+
+
+def test_icons_give_way_when_they_would_squeeze_the_tips(write_message) -> None:
+    from xfpush.channels.splash import SPLASH
+
+    tips = ("电池热失控后几十秒内就会爆燃，释放大量有毒烟气", "一旦在楼道起火，烟气会迅速封堵唯一的逃生通道",
+            "请把电动自行车停放在集中充电场所并在规定时间内充电")
+    fonts = bundled_fonts()
+    crowded = replace(load_message(write_message({"title": "title: 电动自行车火灾为何如此致命"})),
+                      tips=tips)
+    assert SPLASH.plan(crowded, "1080x1920", fonts).icons == []
+    roomy = SPLASH.plan(load_message(DEMO), "1080x1920", fonts)
+    assert [name for name, *_ in roomy.icons] == ["ebike-charging", "exit", FIRE_PHONE]
+
+
+def test_a_column_of_icons_sits_beside_the_board_text() -> None:
+    from xfpush.channels.board import BOARD
+
+    plan = BOARD.plan(load_message(DEMO), "120x90cm", bundled_fonts())
+    boxes_ = [box for _, box, *_ in plan.icons]
+    assert len(boxes_) >= 3
+    assert len({round((b[0] + b[2]) / 2) for b in boxes_}) == 1  # one column
+    assert all(a[3] < b[1] for a, b in pairwise(boxes_))
+    text_right = max(block.box()[2] for block in plan.texts if block.lines[0].startswith("不在"))
+    assert text_right < min(b[0] for b in boxes_)
+
+
+def test_the_sign_replaces_the_plain_phone_pictogram() -> None:
+    demo = load_message(DEMO)  # its last tip says 拨打119报警
+    assert "phone-119" not in pick_icons(demo)
+    assert "phone-119" in pick_icons(replace(demo, hotlines=(("隐患举报", "12345"),)))

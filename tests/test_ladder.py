@@ -172,7 +172,7 @@ def test_splash_tips_take_the_room_the_title_leaves(write_message) -> None:
     fonts = font_set()
     for title in ("电动车", "电动自行车火灾为何如此致命"):
         message = load_message(write_message({"title": f"title: {title}"}))
-        message = replace(message, tips=tuple(tips))
+        message = replace(message, tips=tuple(tips), icons=())  # the title and tips alone
         for profile in SPLASH.profiles:
             plan = SPLASH.plan(message, profile, fonts)
             assert (plan.tips_shown, plan.tips_total) == (3, 3), (title, profile)
@@ -187,7 +187,8 @@ def test_a_squeezed_list_gets_the_compact_pass_when_it_pays(write_message) -> No
     tips = ("电池热失控后几十秒内就会爆燃，释放大量有毒烟气", "一旦在楼道起火，烟气会迅速封堵唯一的逃生通道",
             "请把电动自行车停放在集中充电场所并在规定时间内充电")
     message = load_message(write_message({"title": "title: 电动自行车火灾为何如此致命"}))
-    layout = SPLASH.layout(replace(message, tips=tips), SPLASH.profiles["1080x1920"], font_set())
+    layout = SPLASH.layout(replace(message, tips=tips, icons=()), SPLASH.profiles["1080x1920"],
+                           font_set())
     normal = layout._attempt(compact=False)
     chosen = layout.layout()
     assert normal.strained and not normal.omitted
@@ -196,7 +197,8 @@ def test_a_squeezed_list_gets_the_compact_pass_when_it_pays(write_message) -> No
              if laid.field == "title"]
     assert title[1] < title[0]
     # a message that fits comfortably is not touched
-    easy = SPLASH.layout(load_message(write_message()), SPLASH.profiles["1080x1920"], font_set())
+    easy = SPLASH.layout(replace(load_message(write_message()), icons=()),
+                         SPLASH.profiles["1080x1920"], font_set())
     assert not easy._attempt(compact=False).strained
 
 

@@ -22,6 +22,8 @@ else:  # pragma: no cover
 
 FIRE_PHONE = "sign-fire-phone"
 """Added to picked icons when the message lists 119, so the fire number has its sign."""
+PHONE = "phone-119"
+"""The plain phone pictogram, left out of picked icons when the fire-phone sign is there."""
 FALLBACK = ("extinguisher", "smoke-alarm")
 """Picked when nothing in the message names a topic: the two things every home should have."""
 TOPIC_FIELDS = ("title", "slogan", "body")
@@ -76,6 +78,7 @@ def pick_icons(message: Message) -> tuple[str, ...]:
             found.append((len(texts) * 1000, order, info.name))
     picked = [name for _, _, name in sorted(found)] or list(FALLBACK)
     if any(number == "119" for _, number in message.hotlines) and FIRE_PHONE not in picked:
+        picked = [name for name in picked if name != PHONE]  # the sign says it the standard way
         picked.append(FIRE_PHONE)
     return tuple(picked)
 

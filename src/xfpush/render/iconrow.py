@@ -1,11 +1,12 @@
-"""The ``icons`` block: a row of pictograms, as many as fit at a readable size.
+"""The ``icons`` block: a row (or, with ``style = "column"``, a column) of pictograms.
 
 The icons are the message's own (``icons:``) or picked by topic (``model.icons``). The row
 takes at most ``count`` of them, each a square between the block's ``size`` (largest,
 smallest, template units), ``spacing`` apart; it drops icons from the end (keeping the fire
 phone sign) until the rest fit at the smallest size, and leaves the row out when not even one
 does. ``tile`` puts a disc of that colour behind each plain pictogram (the safety signs keep
-their own square); ``label_size`` sets each icon's Chinese name under it.
+their own square); ``label_size`` sets each icon's Chinese name under it. A column beside a
+text costs the page width instead of height: on a wide page the text keeps its size.
 """
 
 from __future__ import annotations
@@ -39,13 +40,23 @@ def measure_icons(layout: TemplateLayout, block: Block, width: float,
     spacing = layout.length(block.spacing)
     label = max(layout.min_text_px, round(layout.length(block.label_size or 0)))
     below = label * (1.2 + LABEL_GAP) if block.label_size else 0.0
+    column = block.style == "column"
     for count in range(min(block.count, len(names)), 0, -1):
         shown = fit_icons(names, count)
-        side = min(largest, (width - (count - 1) * spacing) / count)
-        if height is not None:
-            side = min(side, height - below)
-        if side < smallest or not _labels_fit(layout, block, shown, side + spacing * 0.8, label):
+        if column:
+            side = min(largest, width)
+            if height is not None:
+                side = min(side, (height - (count - 1) * spacing) / count - below)
+            room = width
+        else:
+            side = min(largest, (width - (count - 1) * spacing) / count)
+            if height is not None:
+                side = min(side, height - below)
+            room = side + spacing * 0.8
+        if side < smallest or not _labels_fit(layout, block, shown, room, label):
             continue
+        if column:
+            return _column(layout, block, shown, source, side, spacing, label, below)
         return _row(layout, block, shown, source, side, spacing, label, below)
     return None
 
@@ -58,26 +69,45 @@ def _labels_fit(layout: TemplateLayout, block: Block, names: tuple[str, ...], co
 
 def _row(layout: TemplateLayout, block: Block, names: tuple[str, ...], source: str,
          side: float, spacing: float, label: int, below: float) -> Piece:
-    width = len(names) * side + (len(names) - 1) * spacing
-    fg, tile = layout.colour(block.color), layout.colour(block.tile) if block.tile else ""
-    behind = tile or layout.colour(layout.template.background)
+    def place(x: float, y: float) -> None:
+        layout.plan.icons_from = source
+        for index, name in enumerate(names):
+            _cell(layout, block, index, name, x + index * (side + spacing), y, side,
+                  side + spacing * 0.8, label)
+
+    return Piece(len(names) * side + (len(names) - 1) * spacing, side + below, place)
+
+
+def _column(layout: TemplateLayout, block: Block, names: tuple[str, ...], source: str,
+            side: float, spacing: float, label: int, below: float) -> Piece:
+    names_w = max((layout.fonts.width(icon_label(name), label, block.bold) for name in names)
+                  if block.label_size else (0.0,))
+    width = max(side, names_w)
 
     def place(x: float, y: float) -> None:
         layout.plan.icons_from = source
         for index, name in enumerate(names):
-            left = x + index * (side + spacing)
-            cx, cy = left + side / 2, y + side / 2
-            sign = name.startswith("sign-")
-            if tile and not sign:
-                layout.plan.circles.append((cx, cy, side / 2, tile))
-            inner = side * (SIGN_SHARE if sign else PICTOGRAM_SHARE if tile else 1.0)
-            layout.plan.icons.append((name, (cx - inner / 2, cy - inner / 2, cx + inner / 2,
-                                             cy + inner / 2), fg, behind))
-            if block.label_size:
-                column = side + spacing * 0.8
-                layout.text(f"icons[{index}]", (icon_label(name),), cx - column / 2,
-                            y + side + label * LABEL_GAP, column, label,
-                            layout.colour(block.label_color), bold=block.bold, align="center",
-                            line_height=1.2)
+            _cell(layout, block, index, name, x + (width - side) / 2,
+                  y + index * (side + below + spacing), side, width, label)
 
-    return Piece(width, side + below, place)
+    count = len(names)
+    return Piece(width, count * (side + below) + (count - 1) * spacing, place)
+
+
+def _cell(layout: TemplateLayout, block: Block, index: int, name: str, left: float, top: float,
+          side: float, column: float, label: int) -> None:
+    """One icon (on its tile) with its top-left at (left, top), its name centred under it."""
+    fg, tile = layout.colour(block.color), layout.colour(block.tile) if block.tile else ""
+    cx, cy = left + side / 2, top + side / 2
+    sign = name.startswith("sign-")
+    if tile and not sign:
+        layout.plan.circles.append((cx, cy, side / 2, tile))
+    inner = side * (SIGN_SHARE if sign else PICTOGRAM_SHARE if tile else 1.0)
+    layout.plan.icons.append((name, (cx - inner / 2, cy - inner / 2, cx + inner / 2,
+                                     cy + inner / 2), fg,
+                              tile or layout.colour(layout.template.background)))
+    if block.label_size:
+        layout.text(f"icons[{index}]", (icon_label(name),), cx - column / 2,
+                    top + side + label * LABEL_GAP, column, label,
+                    layout.colour(block.label_color), bold=block.bold, align="center",
+                    line_height=1.2)

@@ -26,6 +26,8 @@ from .templates import Block, Template, colour, field_text
 LABEL_SHARE = 0.5  # a hotline's label, in em of its number
 GAIN = 1.15
 """How much larger the compact pass must set the lists to be chosen for that alone."""
+ICON_GAIN = 1.3
+"""How much larger the lists must be without icons for the page to leave its icons out."""
 
 
 class TemplateLayout:
@@ -66,20 +68,23 @@ class TemplateLayout:
 
     def layout(self) -> Plan:
         """The plan; laid out again with ``compact`` keys when something was left out or a
-        list went down to its smallest size, keeping that if it shows more, or larger; and,
-        when text still had to be left out (or did not fit), once more without icons."""
+        list went down to its smallest size, keeping that if it shows more, or larger; and
+        once more without icons when text was left out or squeezed, keeping that if it shows
+        more text, or sets the lists ``ICON_GAIN`` times larger."""
         try:
             plan = self._fitted()
         except TextFitError:
             if not self._has_icons():
                 raise
             return self._without_icons()
-        if plan.omitted and plan.icons:
+        if (plan.omitted or plan.strained) and plan.icons:
             try:
                 bare = self._without_icons()
             except TextFitError:
                 return plan
-            if len(bare.omitted) < len(plan.omitted):
+            if len(bare.omitted) != len(plan.omitted):
+                return bare if len(bare.omitted) < len(plan.omitted) else plan
+            if min(bare.list_px, default=0) >= ICON_GAIN * min(plan.list_px, default=0) > 0:
                 return bare
         return plan
 

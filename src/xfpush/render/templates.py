@@ -34,10 +34,12 @@ Block types:
 - ``icons``: a row of pictograms (``assets/icons/``): the message's ``icons``, or those picked
   by its topic; at most ``count``, each a square between ``size`` [largest, smallest] (template
   units), ``spacing`` apart, in ``color``; ``tile`` puts a disc of that colour behind each plain
-  pictogram, ``label_size`` sets its Chinese name under it in ``label_color``. Icons are dropped
+  pictogram, ``label_size`` sets its Chinese name under it in ``label_color``;
+  ``style = "column"`` stacks them instead (beside a text, in an ``across`` stack). Icons are dropped
   from the end (the fire-phone sign is kept) until the rest fit; a row with none that fits is
-  left out. The fit ladder also leaves out every icon row, as its last step, before a page fails
-  or drops text.
+  left out. Icons give way to text: a page whose text had to be left out, or whose lists are
+  set markedly smaller (``render.layout.ICON_GAIN``) than they would be without icons, is laid
+  out without them.
 - ``stack``: a vertical (``direction = "down"``) or horizontal (``"across"``) flow. Blocks join
   it with ``in = "<its name>"`` in file order and need no box: each is measured (text by its
   fitted lines, a QR by its side, ``height`` for rects and images) and placed after the one
@@ -94,7 +96,7 @@ DERIVED_COLOURS = ("shade", "tint", "muted", "faint", "body", "soft", "divider",
 THEME_COLOURS = ("primary", "accent", "ink", "paper")
 CONDITIONS = ("qr", "logo", "evacuation", "tips", "issuer")
 CHOICES = {"align": ("left", "center", "right"), "valign": ("top", "middle", "bottom"),
-           "direction": ("down", "across"), "style": ("stack", "inline", "grid"),
+           "direction": ("down", "across"), "style": ("stack", "inline", "grid", "column"),
            "source": ("logo", "evacuation"), "area": ("", "safe")}
 _HEX = re.compile(r"#[0-9A-Fa-f]{6}")
 
