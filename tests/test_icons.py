@@ -244,3 +244,14 @@ def test_the_sign_replaces_the_plain_phone_pictogram() -> None:
     demo = load_message(DEMO)  # its last tip says 拨打119报警
     assert "phone-119" not in pick_icons(demo)
     assert "phone-119" in pick_icons(replace(demo, hotlines=(("隐患举报", "12345"),)))
+
+
+def test_the_proof_page_lists_the_icons_under_their_chinese_label(write_message) -> None:
+    from xfpush.pack.proof_parts import message_table
+
+    picked = message_table(load_message(DEMO))
+    assert "<th>图标</th>" in picked and "电动车充电（ebike-charging）" in picked
+    assert "按主题挑选" in picked
+    named = message_table(load_message(write_message({"audience": "audience: general\n"
+                                                                  "icons: [gas]"})))
+    assert "燃气（gas）" in named and "按主题挑选" not in named
