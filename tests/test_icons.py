@@ -255,3 +255,20 @@ def test_the_proof_page_lists_the_icons_under_their_chinese_label(write_message)
     named = message_table(load_message(write_message({"audience": "audience: general\n"
                                                                   "icons: [gas]"})))
     assert "燃气（gas）" in named and "按主题挑选" not in named
+
+
+def test_names_under_a_row_stay_inside_the_page_and_previews_list_the_icons() -> None:
+    from xfpush.channels.leaflet import LEAFLET
+
+    message = load_message(DEMO)
+    for asset in LEAFLET.describe(message, "trifold", bundled_fonts()):
+        checked = run_checks(asset)
+        assert all(check.ok for check in checked.checks), checked.checks
+    plans = LEAFLET.plans(message, LEAFLET.profiles["trifold"], bundled_fonts())
+    labels = [t for plan in plans for t in plan.texts if t.lines[0] == "电动车充电"]
+    icon_box = next(box for plan in plans for name, box, *_ in plan.icons if name == "ebike-charging")
+    assert labels and labels[0].x >= plans[1].safe[0] - 1 and labels[0].box()[2] >= icon_box[2]
+    preview = next(a for a in LEAFLET.render(message, "trifold", bundled_fonts())
+                   if a.path.endswith(".png"))
+    assert preview.icons == ("ebike-charging", "exit", "sign-fire-phone")
+    assert preview.icons_from == "topic"

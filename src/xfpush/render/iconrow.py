@@ -49,7 +49,7 @@ def measure_icons(layout: TemplateLayout, block: Block, width: float,
                 side = min(side, (height - (count - 1) * spacing) / count - below)
             room = width
         else:
-            side = min(largest, (width - (count - 1) * spacing) / count)
+            side = _row_side(layout, block, shown, width, largest, spacing, label)
             if height is not None:
                 side = min(side, height - below)
             room = side + spacing * 0.8
@@ -67,28 +67,52 @@ def _labels_fit(layout: TemplateLayout, block: Block, names: tuple[str, ...], co
         layout.fonts.width(icon_label(name), label, block.bold) <= column for name in names)
 
 
+def _label_width(layout: TemplateLayout, block: Block, name: str, label: int) -> float:
+    return layout.fonts.width(icon_label(name), label, block.bold) if block.label_size else 0.0
+
+
+def _overhang(layout: TemplateLayout, block: Block, names: tuple[str, ...], side: float,
+              label: int) -> tuple[float, float]:
+    """How far the first and the last names reach beyond their icons (left, right)."""
+    return (max(0.0, (_label_width(layout, block, names[0], label) - side) / 2),
+            max(0.0, (_label_width(layout, block, names[-1], label) - side) / 2))
+
+
+def _row_side(layout: TemplateLayout, block: Block, names: tuple[str, ...], width: float,
+              largest: float, spacing: float, label: int) -> float:
+    """The largest icon side at which the row, names included, fits ``width``."""
+    count = len(names)
+    side = min(largest, (width - (count - 1) * spacing) / count)
+    for _ in range(4):  # the names' overhang grows as the icons shrink; settles in a few steps
+        left, right = _overhang(layout, block, names, side, label)
+        side = min(largest, (width - (count - 1) * spacing - left - right) / count)
+    return side
+
+
 def _row(layout: TemplateLayout, block: Block, names: tuple[str, ...], source: str,
          side: float, spacing: float, label: int, below: float) -> Piece:
+    left, right = _overhang(layout, block, names, side, label)
+
     def place(x: float, y: float) -> None:
         layout.plan.icons_from = source
         for index, name in enumerate(names):
-            _cell(layout, block, index, name, x + index * (side + spacing), y, side,
-                  side + spacing * 0.8, label)
+            _cell(layout, block, index, name, x + left + index * (side + spacing), y, side,
+                  max(side, _label_width(layout, block, name, label)), label)
 
-    return Piece(len(names) * side + (len(names) - 1) * spacing, side + below, place)
+    width = left + len(names) * side + (len(names) - 1) * spacing + right
+    return Piece(width, side + below, place)
 
 
 def _column(layout: TemplateLayout, block: Block, names: tuple[str, ...], source: str,
             side: float, spacing: float, label: int, below: float) -> Piece:
-    names_w = max((layout.fonts.width(icon_label(name), label, block.bold) for name in names)
-                  if block.label_size else (0.0,))
-    width = max(side, names_w)
+    width = max(side, *(_label_width(layout, block, name, label) for name in names))
 
     def place(x: float, y: float) -> None:
         layout.plan.icons_from = source
         for index, name in enumerate(names):
             _cell(layout, block, index, name, x + (width - side) / 2,
-                  y + index * (side + below + spacing), side, width, label)
+                  y + index * (side + below + spacing), side,
+                  max(side, _label_width(layout, block, name, label)), label)
 
     count = len(names)
     return Piece(width, count * (side + below) + (count - 1) * spacing, place)
