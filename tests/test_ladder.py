@@ -62,11 +62,12 @@ def test_elderly_text_is_never_below_the_raised_floor(write_message) -> None:
 def test_demo_elderly_phone_poster_shows_every_tip_without_the_body(demo_path) -> None:
     message = load_message(demo_path)
     fonts = font_set()
-    general = POSTER.plan(message, "phone", fonts)
+    general = POSTER.plan(replace(message, icons=()), "phone", fonts)
     assert general.tips_shown == 6 and general.omitted == []
     older = POSTER.plan(replace(message, audience="elderly"), "phone", fonts)
     assert (older.tips_shown, older.tips_total) == (6, 6)
     assert "body" in older.omitted
+    assert older.icons == []  # the icons went first, before any tip
     # the compact pass made the room: a smaller QR, still at a module size that scans
     assert older.qr is not None and general.qr is not None
     assert 4 <= older.qr[1] < general.qr[1]
@@ -171,7 +172,7 @@ def test_splash_tips_take_the_room_the_title_leaves(write_message) -> None:
     fonts = font_set()
     for title in ("电动车", "电动自行车火灾为何如此致命"):
         message = load_message(write_message({"title": f"title: {title}"}))
-        message = replace(message, tips=tuple(tips))
+        message = replace(message, tips=tuple(tips), icons=())  # the title and tips alone
         for profile in SPLASH.profiles:
             plan = SPLASH.plan(message, profile, fonts)
             assert (plan.tips_shown, plan.tips_total) == (3, 3), (title, profile)
@@ -186,7 +187,8 @@ def test_a_squeezed_list_gets_the_compact_pass_when_it_pays(write_message) -> No
     tips = ("电池热失控后几十秒内就会爆燃，释放大量有毒烟气", "一旦在楼道起火，烟气会迅速封堵唯一的逃生通道",
             "请把电动自行车停放在集中充电场所并在规定时间内充电")
     message = load_message(write_message({"title": "title: 电动自行车火灾为何如此致命"}))
-    layout = SPLASH.layout(replace(message, tips=tips), SPLASH.profiles["1080x1920"], font_set())
+    layout = SPLASH.layout(replace(message, tips=tips, icons=()), SPLASH.profiles["1080x1920"],
+                           font_set())
     normal = layout._attempt(compact=False)
     chosen = layout.layout()
     assert normal.strained and not normal.omitted
@@ -195,7 +197,8 @@ def test_a_squeezed_list_gets_the_compact_pass_when_it_pays(write_message) -> No
              if laid.field == "title"]
     assert title[1] < title[0]
     # a message that fits comfortably is not touched
-    easy = SPLASH.layout(load_message(write_message()), SPLASH.profiles["1080x1920"], font_set())
+    easy = SPLASH.layout(replace(load_message(write_message()), icons=()),
+                         SPLASH.profiles["1080x1920"], font_set())
     assert not easy._attempt(compact=False).strained
 
 

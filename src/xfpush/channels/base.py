@@ -47,6 +47,10 @@ class Asset:
     """Who speaks in a spoken asset: ``espeak-ng`` (machine), ``recording`` (a person) …"""
     layout: tuple[LaidText, ...] | None = None
     """The laid-out text it shows, field by field (None: it carries no laid-out text)."""
+    icons: tuple[str, ...] | None = None
+    """The pictograms it shows, in drawing order (None: none)."""
+    icons_from: str | None = None
+    """``message`` (named in the message) or ``topic`` (picked from its wording)."""
     facts: tuple[object, ...] = field(default=(), repr=False, compare=False)
     """What the checks registry needs to know (plan, pixels, limits …); dropped once checked."""
 

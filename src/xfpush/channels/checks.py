@@ -20,7 +20,7 @@ registered the same way from that channel's module. A new check is one decorated
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
@@ -79,7 +79,18 @@ def run_checks(asset: Asset) -> Asset:
                     checks.append(outcome)
                 elif outcome is not None:
                     checks.extend(outcome)
+    # the manifest's icons are read off the plans, as the checks are
+    plans = [fact.plan for fact in asset.facts if isinstance(fact, Layout)]
+    if any(plan.icons for plan in plans):
+        asset = replace(asset, **icons_of(plans))
     return replace(asset, checks=tuple(checks), facts=())
+
+
+def icons_of(plans: Sequence[Plan]) -> dict[str, Any]:
+    """The manifest's ``icons`` and ``icons_from`` of an asset drawn from these plans."""
+    drawn = [plan for plan in plans if plan.icons]
+    return {"icons": tuple(name for plan in drawn for name, *_ in plan.icons) or None,
+            "icons_from": drawn[0].icons_from if drawn else None}
 
 
 # -- images drawn from a plan --------------------------------------------------------------

@@ -24,7 +24,7 @@ from ..render.templates import load_template
 from ..render.vector import centred, print_pages
 from ..typeset.fonts import FontSet
 from .base import Asset, Check
-from .checks import Layout, Picture, PrintPage, register
+from .checks import Layout, Picture, PrintPage, icons_of, register
 from .poster import scaled
 from .templated import AUDIENCE_NAMES, ImageProfile, TemplatedChannel, png_bytes
 
@@ -156,7 +156,8 @@ class PrintedChannel(TemplatedChannel):
                                            reserved if len(plans) == 1 else ()),),
                               width_px=preview.width, height_px=preview.height,
                               width_mm=profile.trim_mm[0], height_mm=profile.trim_mm[1],
-                              dpi=preview_dpi, qr_url=qr_url, layout=scaled(layout, factor))
+                              dpi=preview_dpi, qr_url=qr_url, layout=scaled(layout, factor),
+                              **icons_of(plans))
         return [pdf_asset, preview_asset]
 
     def preview(self, profile: PrintProfile, plans: Sequence[Plan],

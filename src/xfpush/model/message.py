@@ -28,7 +28,7 @@ _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 _HOTLINE_NUMBER = re.compile(r"^[0-9][0-9-]{1,19}$")
 _KNOWN_KEYS = {"id", "title", "slogan", "body", "tips", "cta", "qr", "hotlines", "issuer",
                "audience", "campaign", "variants", "theme", "logo", "fonts", "evacuation_map",
-               "sms_signature", "video_seconds", "recordings"}
+               "sms_signature", "video_seconds", "recordings", "icons"}
 # ``recordings``: a person's recorded file per spoken profile (audio and radio profile names).
 RECORDING_PROFILES = ("unlock", "ride", "lock", "spot-15s", "spot-30s", "loop-60s", "loudspeaker")
 MAX_RECORDING_BYTES = 50 * 1024 * 1024
@@ -103,6 +103,8 @@ class Message:
     variants: Mapping[str, Any] = field(default_factory=dict)
     recordings: Mapping[str, Path] = field(default_factory=dict)
     """Recorded speech by profile name (``unlock``, ``spot-15s`` …), used instead of synthesis."""
+    icons: tuple[str, ...] | None = None
+    """Pictograms by name (``assets/icons/``); None: picked by topic; (): none at all."""
     source: str | None = field(default=None, compare=False)
     lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
 
@@ -145,6 +147,8 @@ class Message:
             data["fonts"] = {"fallback": self.fallback_font.name}
         if self.variants:
             data["variants"] = _plain(self.variants)
+        if self.icons is not None:
+            data["icons"] = list(self.icons)
         if self.recordings:
             data["recordings"] = {name: path.name for name, path in self.recordings.items()}
         return data

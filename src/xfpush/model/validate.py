@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from ..errors import MessageError
 from ..typeset.text import join_cjk_lines
+from .icons import icon_names
 from .images import check_font_file, check_image_file
 from .links import LinkError, ascii_link, control_characters
 from .message import (
@@ -74,7 +75,8 @@ class Validator:
             audience=self._audience(), campaign=self._campaign(),
             theme=self._theme(), logo=self._image("logo"),
             evacuation_map=self._image("evacuation_map"), fallback_font=fallback,
-            variants=self._variants(), recordings=self._recordings(), source=self.source,
+            variants=self._variants(), recordings=self._recordings(), icons=self._icons(),
+            source=self.source,
             lines=self.lines)
 
     def text(self, field: str, *, required: bool = False, value: Any = None,
@@ -110,6 +112,22 @@ class Validator:
             self.fail("tips", f"提示条数过多：{len(raw)} 条，上限 {MAX_TIPS} 条")
         return tuple(self.text(f"tips[{i}]", value=tip, limit_key="tip", required=True)
                      for i, tip in enumerate(raw))
+
+    def _icons(self) -> tuple[str, ...] | None:
+        """Named pictograms; absent means picked by topic, an empty list means none."""
+        if "icons" not in self.data or self.data["icons"] is None:
+            return None
+        raw = self.data["icons"]
+        if not isinstance(raw, list):
+            self.fail("icons", f"应是图标名称的列表，例如 [ebike-charging, sign-fire-phone]；"
+                               f"实际是{kind(raw)} {raw!r}")
+        known = icon_names()
+        for index, name in enumerate(raw):
+            if name not in known:
+                self.fail(f"icons[{index}]", f"没有名为“{name}”的图标。可用图标：{'、'.join(known)}")
+        if len(set(raw)) != len(raw):
+            self.fail("icons", "同一个图标写了两次")
+        return tuple(str(name) for name in raw)
 
     def _qr(self) -> QrLink | None:
         raw = self.data.get("qr")

@@ -41,7 +41,8 @@ def asset_entry(asset: Asset) -> dict[str, Any]:
         "height_mm": asset.height_mm, "dpi": asset.dpi, "duration_s": asset.duration_s,
         "text": asset.text, "qr_url": asset.qr_url, "layout": asset.layout_entries(),
         "loudness_lufs": asset.loudness_lufs, "true_peak_dbtp": asset.true_peak_dbtp,
-        "voice": asset.voice,
+        "voice": asset.voice, "icons": list(asset.icons) if asset.icons else None,
+        "icons_from": asset.icons_from,
         "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail} for c in asset.checks],
     }
 

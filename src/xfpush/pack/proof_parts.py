@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from html import escape
 from typing import Any
 
+from ..model.icons import chosen_icons, icon_label
 from ..model.message import Message
 from ..resources import asset_path
 from .labels import audience_name, channel_name, check_name
@@ -38,6 +39,9 @@ def message_table(message: Message) -> str:
         rows += [_row("二维码链接", message.qr.url), _row("二维码说明", message.qr.caption)]
     rows += [_row(f"热线：{label}", number) for label, number in message.hotlines]
     rows += [_row("发布单位", message.issuer), _row("受众", audience_name(message.audience))]
+    names, source = chosen_icons(message)
+    shown = "、".join(f"{icon_label(name)}（{name}）" for name in names) or "不用图标"
+    rows.append(_row("图标", shown + ("" if source == "message" else "（按主题挑选）")))
     if message.sms_signature:
         rows.append(_row("短信签名", message.sms_signature))
     if message.campaign:

@@ -15,6 +15,7 @@ from ..errors import TextFitError
 from ..model.message import Message
 from ..typeset.fonts import FontSet
 from ..typeset.text import LaidText, fit_text
+from .iconrow import measure_icons as _measure_icons
 from .lists import measure_list as _measure_list
 from .plan import Box, Plan
 from .qr import build_matrix, min_module_px, module_px_for
@@ -25,6 +26,8 @@ from .templates import Block, Template, colour, field_text
 LABEL_SHARE = 0.5  # a hotline's label, in em of its number
 GAIN = 1.15
 """How much larger the compact pass must set the lists to be chosen for that alone."""
+ICON_GAIN = 1.3
+"""How much larger the lists must be without icons for the page to leave its icons out."""
 
 
 class TemplateLayout:
@@ -48,6 +51,8 @@ class TemplateLayout:
         """No text is set smaller than this (the medium's limit, raised for the audience)."""
         self.canvas, self.safe = canvas, safe
         self.compact = False
+        self.icons_off = False
+        """Set for the fit ladder's last step: every icons row left out."""
         self.plan = self._new_plan()
 
     def _new_plan(self) -> Plan:
@@ -63,7 +68,27 @@ class TemplateLayout:
 
     def layout(self) -> Plan:
         """The plan; laid out again with ``compact`` keys when something was left out or a
-        list went down to its smallest size, keeping that if it shows more, or larger."""
+        list went down to its smallest size, keeping that if it shows more, or larger; and
+        once more without icons when text was left out or squeezed, keeping that if it shows
+        more text, or sets the lists ``ICON_GAIN`` times larger."""
+        try:
+            plan = self._fitted()
+        except TextFitError:
+            if not self._has_icons():
+                raise
+            return self._without_icons()
+        if (plan.omitted or plan.strained) and plan.icons:
+            try:
+                bare = self._without_icons()
+            except TextFitError:
+                return plan
+            if len(bare.omitted) != len(plan.omitted):
+                return bare if len(bare.omitted) < len(plan.omitted) else plan
+            if min(bare.list_px, default=0) >= ICON_GAIN * min(plan.list_px, default=0) > 0:
+                return bare
+        return plan
+
+    def _fitted(self) -> Plan:
         try:
             plan = self._attempt(compact=False)
         except TextFitError:
@@ -79,11 +104,21 @@ class TemplateLayout:
                 return roomier
         return plan
 
+    def _has_icons(self) -> bool:
+        return any(block.type == "icons" for block in self.template.blocks)
+
+    def _without_icons(self) -> Plan:
+        self.icons_off = True
+        try:
+            return self._fitted()
+        finally:
+            self.icons_off = False
+
     def _attempt(self, compact: bool) -> Plan:
         self.compact, self.plan = compact, self._new_plan()
         for block in self.blocks(""):
             box = self.px_box(block.box or self.safe)
-            if block.type == "stack" or block.style == "grid":
+            if block.type in ("stack", "icons") or block.style == "grid":
                 place_in_box(self, block, box)
             else:
                 getattr(self, f"_{block.type}")(block, box)
@@ -249,6 +284,10 @@ class TemplateLayout:
                      top: float = 0.0) -> Piece:
         """A tips or list block: see ``render.lists``."""
         return _measure_list(self, block, width, height, top)
+
+    def measure_icons(self, block: Block, width: float, height: float | None) -> Piece | None:
+        """An icons row: see ``render.iconrow``."""
+        return _measure_icons(self, block, width, height)
 
     def measure_qr(self, block: Block, width: float, height: float | None) -> Piece | None:
         """The QR as large as the slot allows, never below the module size that scans."""

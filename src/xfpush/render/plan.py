@@ -15,6 +15,7 @@ from PIL import Image, ImageDraw
 from ..model.images import open_image
 from ..typeset.fonts import FontSet
 from ..typeset.text import LaidText
+from .icons import paste_icon
 from .qr import QrMatrix
 from .qr import render as render_qr
 from .raster import TextBlock, draw_block
@@ -39,6 +40,10 @@ class Plan:
     """(matrix, module pixels, left, top) of the QR code, quiet zone included."""
     images: list[tuple[Path, Box]] = field(default_factory=list)
     """User images (logo, evacuation map), each fitted inside its box."""
+    icons: list[tuple[str, Box, str, str]] = field(default_factory=list)
+    """Pictograms: (name, square box, colour of a plain pictogram, colour behind it)."""
+    icons_from: str = ""
+    """Where the icons came from: ``message`` (named in it) or ``topic`` (picked)."""
     tips_shown: int = 0
     tips_total: int = 0
     used_fields: dict[str, str] = field(default_factory=dict)
@@ -70,6 +75,7 @@ class Plan:
             side = matrix.side_px(module)
             boxes.append(("二维码", (x, y, x + side, y + side)))
         boxes += [(path.name, box) for path, box in self.images]
+        boxes += [(f"图标 {name}", box) for name, box, _, _ in self.icons]
         return boxes
 
 
@@ -107,6 +113,8 @@ def draw_plan(plan: Plan, fonts: FontSet, antialias: bool = True) -> Image.Image
     for path, box in plan.images:
         picture, corner = fitted_image(path, box)
         image.paste(picture, corner, picture)
+    for name, box, fg, bg in plan.icons:
+        paste_icon(image, name, box, fg, bg)
     for block in plan.texts:
         draw_block(draw, block, fonts)
     if plan.qr:

@@ -95,6 +95,8 @@ def _measure_content(layout: TemplateLayout, block: Block, width: float,
         return layout.measure_qr(block, width, height)
     if block.type == "hotlines":
         return measure_grid(layout, block, width)
+    if block.type == "icons":
+        return layout.measure_icons(block, width, height)
     if block.type == "image":
         path = layout.image_path(block)
         tall = layout.length(block.height) if block.height else (height or 0.0)

@@ -31,6 +31,15 @@ Block types:
   hem margin, a roll-up's stand, a board's frame differ by size, so they are the profile's).
 - ``part = [2, 3]`` on a ``tips`` block: the second of three near-equal parts of the tips, so a
   folded leaflet spreads them over its panels.
+- ``icons``: a row of pictograms (``assets/icons/``): the message's ``icons``, or those picked
+  by its topic; at most ``count``, each a square between ``size`` [largest, smallest] (template
+  units), ``spacing`` apart, in ``color``; ``tile`` puts a disc of that colour behind each plain
+  pictogram, ``label_size`` sets its Chinese name under it in ``label_color``;
+  ``style = "column"`` stacks them instead (beside a text, in an ``across`` stack). Icons are dropped
+  from the end (the fire-phone sign is kept) until the rest fit; a row with none that fits is
+  left out. Icons give way to text: a page whose text had to be left out, or whose lists are
+  set markedly smaller (``render.layout.ICON_GAIN``) than they would be without icons, is laid
+  out without them.
 - ``stack``: a vertical (``direction = "down"``) or horizontal (``"across"``) flow. Blocks join
   it with ``in = "<its name>"`` in file order and need no box: each is measured (text by its
   fitted lines, a QR by its side, ``height`` for rects and images) and placed after the one
@@ -82,12 +91,12 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-BLOCK_TYPES = ("rect", "text", "tips", "list", "hotlines", "qr", "image", "stack")
+BLOCK_TYPES = ("rect", "text", "tips", "list", "hotlines", "qr", "image", "icons", "stack")
 DERIVED_COLOURS = ("shade", "tint", "muted", "faint", "body", "soft", "divider", "white", "black")
 THEME_COLOURS = ("primary", "accent", "ink", "paper")
 CONDITIONS = ("qr", "logo", "evacuation", "tips", "issuer")
 CHOICES = {"align": ("left", "center", "right"), "valign": ("top", "middle", "bottom"),
-           "direction": ("down", "across"), "style": ("stack", "inline", "grid"),
+           "direction": ("down", "across"), "style": ("stack", "inline", "grid", "column"),
            "source": ("logo", "evacuation"), "area": ("", "safe")}
 _HEX = re.compile(r"#[0-9A-Fa-f]{6}")
 
@@ -152,6 +161,10 @@ class Block:
     border_width: float = 0.0
     label_size: float | None = None
     divider: str = ""
+    spacing: float = 0.0
+    """Space between the icons of an ``icons`` row (template units)."""
+    tile: str = ""
+    """Colour of the disc behind each plain pictogram of an ``icons`` row ('' for none)."""
     lead: str = ""
     audience: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     """Keys replaced for one audience (``audience.elderly = {size = [..]}``)."""
@@ -282,7 +295,7 @@ def _values(raw: dict[str, Any], where: str) -> dict[str, Any]:
     for key, allowed in CHOICES.items():
         if key in raw and raw[key] not in allowed:
             raise InputError(f"{where}：{key} = \"{raw[key]}\" 不认识，可用 {'、'.join(allowed)}")
-    for key in ("fill", "color", "label_color", "border", "divider"):
+    for key in ("fill", "color", "label_color", "border", "divider", "tile"):
         if raw.get(key):
             _check_colour(str(raw[key]), f"{where} 的 {key}")
     return values

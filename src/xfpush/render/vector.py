@@ -35,6 +35,7 @@ from reportlab.pdfgen.canvas import Canvas
 from ..model.images import open_image
 from ..typeset.fonts import FontFace, FontSet, bundled_fonts
 from .cmyk import PAPER, Cmyk, cmyk, cmyk_image, is_solid_black
+from .icons import pdf_icon
 from .pdf import PT_PER_MM
 from .pdfx import OVERPRINT, PrintSheet, cut_line, draw_marks, finish
 from .plan import Box, Plan
@@ -149,7 +150,7 @@ def centred(plan: Plan, sheet: PrintSheet, dpi: float) -> Placement:
 # -- drawing one plan (in canvas pixels, y down) -------------------------------------------------
 def draw_plan(canvas: Canvas, plan: Plan, fonts: FontSet, extent: Box | None = None) -> None:
     """Draw ``plan`` in the current coordinates (canvas pixels, y down): the order of
-    ``plan.draw_plan`` — background, rectangles, circles, images, text, QR."""
+    ``plan.draw_plan`` — background, rectangles, circles, images, icons, text, QR."""
     area = extent or (0.0, 0.0, float(plan.canvas[0]), float(plan.canvas[1]))
     _fill(canvas, plan.background)
     canvas.rect(area[0], area[1], area[2] - area[0], area[3] - area[1], stroke=0, fill=1)
@@ -166,6 +167,8 @@ def draw_plan(canvas: Canvas, plan: Plan, fonts: FontSet, extent: Box | None = N
         canvas.circle(cx, cy, radius, stroke=0, fill=1)
     for path, box in plan.images:
         _draw_image(canvas, path, box)
+    for name, box, fg, bg in plan.icons:
+        pdf_icon(canvas, name, box, fg, bg, lambda colour: _inks(canvas, colour))
     for block in plan.texts:
         _draw_text(canvas, block, fonts)
     if plan.qr:
@@ -184,6 +187,16 @@ def _fill(canvas: Any, colour: str | Cmyk) -> Cmyk:
     inks = cmyk(colour) if isinstance(colour, str) else colour
     canvas.setFillColorCMYK(*inks)
     return inks
+
+
+@contextmanager
+def _inks(canvas: Canvas, colour: str) -> Iterator[None]:
+    """Fill and stroke in one colour's inks (solid black overprints) until the block ends."""
+    inks = cmyk(colour)
+    with _black_overprints(canvas, inks):
+        canvas.setFillColorCMYK(*inks)
+        canvas.setStrokeColorCMYK(*inks)
+        yield
 
 
 @contextmanager

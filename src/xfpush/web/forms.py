@@ -31,7 +31,8 @@ LABELS = {"id": "编号", "title": "标题", "slogan": "口号", "body": "正文
           "issuer": "发布单位", "audience": "受众", "campaign_name": "活动名称",
           "campaign_start": "开始日期", "campaign_end": "结束日期", "hotlines": "热线",
           "sms_signature": "短信签名", "theme": "主题色", "variants": "各渠道专用文字",
-          "logo": "标志图片", "evacuation_map": "逃生路线图", "recordings": "录音"}
+          "logo": "标志图片", "evacuation_map": "逃生路线图", "recordings": "录音",
+          "icons": "图标"}
 AUDIENCE_NAMES = {"general": "普通群众", "elderly": "老年人", "children": "儿童",
                   "students": "学生", "riders": "骑手", "couriers": "快递员",
                   "businesses": "商户"}
