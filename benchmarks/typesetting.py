@@ -1,7 +1,8 @@
 """Typesetting over the stress corpus: assets produced, tips shown, breaks inside words, time.
 
 Every message of ``tests/corpus/messages.yaml`` is set by every channel that is not time-based
-(poster, sticker, tv, splash, social, screen, led, sms, receipt). Reported:
+(poster, sticker, tv, splash, social, screen, led, sms, receipt and the print formats banner,
+rollup, leaflet, board). Reported:
 
 - the share of profiles produced with every check passing (goal ≥ 98%), with the failures;
 - the share of tips shown (the proof's "显示 n/m 条");

@@ -31,7 +31,7 @@ from xfpush.typeset.text import LaidText
 jieba.setLogLevel(60)
 
 CORPUS = Path(__file__).with_name("messages.yaml")
-CHANNELS = "poster,sticker,tv,splash,social,screen,led,sms,receipt"
+CHANNELS = "poster,sticker,tv,splash,social,screen,led,sms,receipt,banner,rollup,leaflet,board"
 """Every channel that is not time-based (audio, radio and video are measured elsewhere)."""
 PROMINENT = ("title", "slogan", "cta")
 """Fields whose lines must never break inside a word (with the variants that stand for them)."""
