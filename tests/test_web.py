@@ -289,3 +289,48 @@ def test_a_new_user_can_start_from_the_example(browser: Browser) -> None:
     page = browser.get("/compose?example=1")
     assert page.status_code == 200 and 'value="ebike-2027"' in page.text and "示例消息" in page.text
     assert "/compose?example=1" in browser.get("/").text
+
+
+def test_icons_are_picked_in_the_form_in_order_and_kept_in_the_file(browser: Browser) -> None:
+    uploaded = browser.post(
+        "/compose/upload", files={"file": ("m.yaml", yaml.safe_dump(
+            {"id": "icons-1", "title": "标题", "slogan": "口号", "tips": ["一条"],
+             "icons": ["sign-exit", "gas"]}, allow_unicode=True).encode())})
+    page = uploaded.text
+    boxes = re.findall(r'<input type="checkbox" id="f-icon-([a-z0-9-]+)"[^>]*?(checked)?>', page)
+    assert [name for name, _ in boxes[:2]] == ["sign-exit", "gas"]  # the file's order first
+    assert {name for name, ticked in boxes if ticked} == {"sign-exit", "gas"}
+    assert len(boxes) >= 19 and re.search(r'value="chosen" checked', page)
+    parser = Labels()
+    parser.feed(page)
+    assert parser.labels["燃气"] == "f-icon-gas"  # each picture has its Chinese name as label
+
+    def saved(**changes: object) -> dict:
+        answer = browser.post("/compose/download", {**DEMO_FORM, **changes})
+        assert answer.status_code == 200, answer.text
+        return yaml.safe_load(answer.content.decode("utf-8"))
+
+    assert saved(icons_mode="chosen", icons=["gas", "sign-exit"])["icons"] == ["gas", "sign-exit"]
+    assert saved(icons_mode="chosen")["icons"] == []  # none ticked: no pictograms at all
+    assert "icons" not in saved(icons_mode="auto", icons=["gas"])  # picked by topic
+
+
+def test_an_unknown_icon_is_named_under_the_icons_field(browser: Browser) -> None:
+    response = browser.post("/compose/live", {**DEMO_FORM, "icons_mode": "chosen",
+                                              "icons": ["gas", "dragon"]})
+    error = fragment(response.text, "err-icons")
+    assert "dragon" in error and "sign-exit" in error, error
+
+
+def test_icon_pictures_are_drawn_by_the_asset_code(browser: Browser) -> None:
+    import numpy as np
+    from PIL import Image
+
+    picture = browser.get("/icons/sign-fire-phone.png")
+    assert picture.status_code == 200 and picture.headers["content-type"] == "image/png"
+    image = Image.open(io.BytesIO(picture.content)).convert("RGB")
+    assert image.size == (96, 96)
+    r, g, b = np.asarray(image).astype(int).transpose(2, 0, 1)
+    assert np.mean((r > 180) & (g < 60) & (b < 80)) > 0.5  # the sign's red square
+    assert browser.get("/icons/../../etc/passwd.png").status_code == 404
+    assert browser.get("/icons/dragon.png").status_code == 404

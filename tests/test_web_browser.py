@@ -229,3 +229,24 @@ def test_recording_a_prompt_with_the_microphone(page: Any, tmp_path: Path, shots
         page.locator("#recordings").scroll_into_view_if_needed()
         page.screenshot(path=shots / "10-recording.png")
         assert (tmp_path / "workspace" / "files" / name).stat().st_size > 1000
+
+
+def test_icons_are_ticked_in_order_and_saved(page: Any, tmp_path: Path, shots: Path) -> None:
+    import yaml
+
+    with running(tmp_path / "ws") as base:
+        page.goto(base + "/")
+        page.set_input_files("#upload-file", str(asset_path("examples", "demo.yaml")))
+        page.click("form.upload button")
+        page.wait_for_selector("article.preview[data-spec='poster:phone'] img")
+        assert page.is_checked("input[name=icons_mode][value=auto]")  # the demo names none
+        page.check("#f-icon-gas")
+        page.check("#f-icon-exit")
+        assert page.is_checked("input[name=icons_mode][value=chosen]")
+        first = page.eval_on_selector_all("#icon-grid input", "boxes => boxes.map(b => b.value)")
+        assert first[:2] == ["gas", "exit"]  # moved to the front in the order ticked
+        page.locator("fieldset.icons-set").screenshot(path=shots / "07-icons.png")
+        page.click("text=保存")
+        page.wait_for_selector("text=已保存")
+        saved = page.request.get(base + "/m/ebike-2027/message.yaml")
+        assert yaml.safe_load(saved.text())["icons"] == ["gas", "exit"]

@@ -9,6 +9,7 @@ synthesis, a second or two) are checked by a second, slower request.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import re
 from typing import Any
@@ -24,10 +25,12 @@ from starlette.routing import Route
 
 from ..channels import CHANNELS
 from ..errors import MessageError, Problem, XfpushError
+from ..model.icons import catalogue
 from ..model.images import check_image_file
 from ..model.loader import parse_text
-from ..model.message import MAX_FILE_BYTES, Message
+from ..model.message import DEFAULT_THEME, MAX_FILE_BYTES, Message
 from ..pack.build import check_message
+from ..render.icons import icon_image
 from ..resources import asset_path
 from .core import bench, read_form, require
 from .forms import IMAGES, LABELS, field_errors, form_data, form_values, problem_slots, slot_of
@@ -35,6 +38,7 @@ from .previews import DEFAULT, RENDER_LOCK, chosen
 
 SPOKEN = ("audio", "radio", "video")  # their checks time synthesised speech: asked separately
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
+ICON_PX = 96  # drawn at twice the 48 px the picker shows, for sharp high-DPI screens
 _ID = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 _IMAGE_NAME = re.compile(r"^[0-9a-f]{24}\.(png|jpg|webp)$")
 
@@ -48,7 +52,7 @@ def message_file(data: dict[str, Any]) -> bytes:
 
 def _lists(form: FormData) -> dict[str, list[str]]:
     return {name: [str(v) for v in form.getlist(name)]
-            for name in ("tips", "hotline_label", "hotline_number", "preview")}
+            for name in ("tips", "hotline_label", "hotline_number", "preview", "icons")}
 
 
 def posted_data(form: FormData) -> dict[str, Any]:
@@ -245,6 +249,17 @@ async def image_file(request: Request) -> Response:
     return FileResponse(path, headers={"Cache-Control": "private, max-age=86400, immutable"})
 
 
+async def icon_file(request: Request) -> Response:
+    """A bundled pictogram as the picker shows it (drawn by the same code as the assets)."""
+    name = request.path_params["name"]
+    if name not in catalogue():
+        raise HTTPException(404, "没有这个图标")
+    buffer = io.BytesIO()
+    icon_image(name, ICON_PX, DEFAULT_THEME["primary"], "#FFFFFF").save(buffer, "PNG")
+    return Response(buffer.getvalue(), media_type="image/png",
+                    headers={"Cache-Control": "public, max-age=86400"})
+
+
 async def preview_file(request: Request) -> Response:
     found = bench(request).previewer.images.get(request.path_params["ident"])
     if found is None:
@@ -265,6 +280,7 @@ ROUTES = [
     Route("/compose/download", download_form, methods=["POST"]),
     Route("/compose/upload", upload, methods=["POST"], max_body_size=MAX_FILE_BYTES + 64 * 1024),
     Route("/preview/{ident}", preview_file),
+    Route("/icons/{name}.png", icon_file),
     Route("/compose/image", image_upload, methods=["POST"],
           max_body_size=MAX_IMAGE_BYTES + 256 * 1024),
     Route("/files/{name}", image_file),

@@ -25,6 +25,7 @@ from starlette.responses import HTMLResponse
 
 from .._version import __version__
 from ..channels.scripts import READING_PROFILES
+from ..model.icons import catalogue
 from .forms import AUDIENCE_CHOICES, LABELS, THEME_NAMES, VARIANTS
 from .previews import CHOICES, Previewer
 from .store import LEDGER, Store
@@ -81,7 +82,8 @@ class Workbench:
                                       autoescape=True, trim_blocks=True, lstrip_blocks=True)
         self.env.globals.update(version=__version__, LABELS=LABELS, AUDIENCES=AUDIENCE_CHOICES,
                                 THEME_NAMES=THEME_NAMES, VARIANTS=VARIANTS, CHOICES=CHOICES,
-                                ROLE_NAMES=ROLE_NAMES, READING_PROFILES=READING_PROFILES)
+                                ROLE_NAMES=ROLE_NAMES, READING_PROFILES=READING_PROFILES,
+                                ICONS={name: info.label for name, info in catalogue().items()})
         self.env.filters["plain"] = plain
         self.env.filters["local"] = local_time
 

@@ -40,7 +40,7 @@ THEME_NAMES = {"primary": "主色", "accent": "强调色", "ink": "文字色", "
 VARIANTS = {"led": "LED 字幕", "sms": "短信正文", "waybill": "面单备注"}
 _FORM_KEYS = {"id", "title", "slogan", "body", "tips", "cta", "qr", "issuer", "audience",
               "campaign", "hotlines", "sms_signature", "theme", "variants", "logo",
-              "evacuation_map", "recordings"}
+              "evacuation_map", "recordings", "icons"}
 IMAGES = ("logo", "evacuation_map")
 _PLACEHOLDER = {"id": "draft", "title": "占位", "slogan": "占位"}
 MAX_ROUNDS = 16
@@ -57,6 +57,8 @@ class FormValues:
     variants: dict[str, str] = field(default_factory=dict)
     recordings: dict[str, str] = field(default_factory=dict)
     """profile → the take's file name in the workspace."""
+    icons: list[str] | None = None
+    """The pictograms named, in order; None: picked by topic (the message has no ``icons``)."""
     extra: str = "{}"
 
 
@@ -93,6 +95,7 @@ def form_values(data: Mapping[str, Any]) -> FormValues:
         theme={**DEFAULT_THEME, **{str(k): _text(v) for k, v in theme.items()}},
         variants={k: _text(variants.get(k)) for k in VARIANTS if isinstance(variants.get(k), str)},
         recordings={str(k): _text(v) for k, v in _mapping(data.get("recordings")).items()},
+        icons=[_text(i) for i in icons] if isinstance(icons := data.get("icons"), list) else None,
         extra=json.dumps(extra, ensure_ascii=False, default=str))
 
 
@@ -138,6 +141,8 @@ def form_data(form: Mapping[str, str], lists: Mapping[str, Sequence[str]]) -> di
              if get(f"recording_{profile}")}
     if takes:
         data["recordings"] = takes
+    if get("icons_mode") == "chosen":  # none ticked: a message without pictograms
+        data["icons"] = [name.strip() for name in lists.get("icons", []) if name.strip()]
     return data
 
 

@@ -79,6 +79,21 @@
       recordState(profile, "没有麦克风权限：请在浏览器中允许使用麦克风，或选择录好的文件");
     });
   }
+  // Pictograms: ticking one switches to "自己挑选" and puts it after the ones already ticked,
+  // so the order of ticking is the order on the page (the form posts them in grid order).
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    if (!box.matches || !box.matches("input[name=icons]")) { return; }
+    var chosen = document.querySelector("input[name=icons_mode][value=chosen]");
+    if (chosen && box.checked) { chosen.checked = true; }
+    var grid = document.getElementById("icon-grid");
+    var label = box.closest(".icon-choice");
+    var ticked = Array.prototype.filter.call(grid.querySelectorAll(".icon-choice"), function (node) {
+      return node !== label && node.querySelector("input").checked;
+    });
+    var after = ticked.length ? ticked[ticked.length - 1].nextSibling : grid.firstChild;
+    grid.insertBefore(label, after);
+  });
   document.addEventListener("click", function (event) {
     var record = event.target.closest("[data-record]");
     if (record) {
