@@ -246,15 +246,26 @@ def test_the_sign_replaces_the_plain_phone_pictogram() -> None:
     assert "phone-119" in pick_icons(replace(demo, hotlines=(("隐患举报", "12345"),)))
 
 
-def test_the_proof_page_lists_the_icons_under_their_chinese_label(write_message) -> None:
+def test_the_proof_page_shows_the_icons_as_pictures_under_their_chinese_label(
+        write_message) -> None:
+    import re
+    import xml.etree.ElementTree as ET
+
     from xfpush.pack.proof_parts import message_table
 
     picked = message_table(load_message(DEMO))
-    assert "<th>图标</th>" in picked and "电动车充电（ebike-charging）" in picked
-    assert "按主题挑选" in picked
+    row = picked[picked.index("<th>图标</th>"):]
+    row = row[:row.index("</tr>")]
+    assert "电动车充电<br><code>ebike-charging</code>" in row and "按主题挑选" in row
+    pictures = [ET.fromstring(svg) for svg in re.findall(r"<svg.*?</svg>", row)]
+    assert len(pictures) == len(pick_icons(load_message(DEMO)))
+    ns = "{http://www.w3.org/2000/svg}"
+    fills = [{p.get("fill") for p in svg.iter(f"{ns}path")} - {"none", None} for svg in pictures]
+    assert fills[0] == {"#C8102E"}  # a plain pictogram in the theme's primary colour
+    assert "#C8102E" in fills[-1] and "#FFFFFF" in fills[-1]  # the fire-phone sign, red and white
     named = message_table(load_message(write_message({"audience": "audience: general\n"
                                                                   "icons: [gas]"})))
-    assert "燃气（gas）" in named and "按主题挑选" not in named
+    assert "燃气<br><code>gas</code>" in named and "按主题挑选" not in named
 
 
 def test_names_under_a_row_stay_inside_the_page_and_previews_list_the_icons() -> None:

@@ -39,6 +39,8 @@ border-bottom:1px solid #eee}th{white-space:nowrap;font-weight:600}
 .sign td{height:32px;min-width:180px}
 .top{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:16px}
 .top section{margin:0}.message td{max-width:420px}
+.icons{display:flex;flex-wrap:wrap;gap:8px 14px}.icon{display:flex;align-items:center;gap:6px;
+font-size:13px;line-height:1.3}.icon code{color:#888;font-size:11px}.muted{color:#888}
 .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(112px,1fr));gap:8px}
 .tile{display:block;border:1px solid #ddd;border-radius:6px;padding:4px;text-align:center;
 color:inherit;text-decoration:none;font-size:12px;background:#fff}

@@ -13,6 +13,7 @@ from typing import Any
 
 from ..model.icons import chosen_icons, icon_label
 from ..model.message import Message
+from ..render.icons import icon_svg
 from ..resources import asset_path
 from .labels import audience_name, channel_name, check_name
 
@@ -39,9 +40,7 @@ def message_table(message: Message) -> str:
         rows += [_row("二维码链接", message.qr.url), _row("二维码说明", message.qr.caption)]
     rows += [_row(f"热线：{label}", number) for label, number in message.hotlines]
     rows += [_row("发布单位", message.issuer), _row("受众", audience_name(message.audience))]
-    names, source = chosen_icons(message)
-    shown = "、".join(f"{icon_label(name)}（{name}）" for name in names) or "不用图标"
-    rows.append(_row("图标", shown + ("" if source == "message" else "（按主题挑选）")))
+    rows.append(_icons_row(message))
     if message.sms_signature:
         rows.append(_row("短信签名", message.sms_signature))
     if message.campaign:
@@ -52,6 +51,17 @@ def message_table(message: Message) -> str:
              for name, text in message.text_fields() if name.startswith("variants.")]
     rows += [_row(f"真人录音（{name}）", path.name) for name, path in message.recordings.items()]
     return '<table class="message">' + "".join(rows) + "</table>"
+
+
+def _icons_row(message: Message) -> str:
+    """The pictograms as pictures with their names (drawn from the same paths as the PDF)."""
+    names, source = chosen_icons(message)
+    cells = "".join(
+        f'<span class="icon">{icon_svg(name, message.theme["primary"], "#FFFFFF")}'
+        f"<span>{escape(icon_label(name))}<br><code>{escape(name)}</code></span></span>"
+        for name in names) or "不用图标"
+    how = "" if source == "message" else '<span class="muted">（按主题挑选）</span>'
+    return f'<tr><th>图标</th><td><div class="icons">{cells}</div>{how}</td></tr>'
 
 
 def anchor(channel: str, profile: str) -> str:

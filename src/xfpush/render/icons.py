@@ -28,6 +28,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from html import escape
 from itertools import pairwise
 from typing import Any
 
@@ -317,3 +318,21 @@ def pdf_icon(canvas: Any, name: str, box: tuple[float, float, float, float], fg:
                 canvas.drawPath(path, stroke=1, fill=0)
             else:
                 canvas.drawPath(path, stroke=0, fill=1, fillMode=0)  # 0: even-odd
+
+
+# -- SVG (the proof page and the workbench show icons as pictures) ------------------------------
+def icon_svg(name: str, fg: str, bg: str, side: int = 40) -> str:
+    """The icon as an inline ``<svg>`` of the same paths the PDF gets (even-odd fills)."""
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 100" width="{side}" '
+             f'height="{side}" role="img" aria-hidden="true">']
+    for shape in load_icon(name).shapes:
+        data = " ".join(op + " ".join(f"{x:g} {y:g}" for x, y in coords)
+                        for op, coords in shape.segments)
+        colour = escape(colour_for(shape.colour, fg, bg), quote=True)
+        if shape.stroke:
+            parts.append(f'<path d="{data}" fill="none" stroke="{colour}" '
+                         f'stroke-width="{shape.stroke:g}" stroke-linecap="round" '
+                         'stroke-linejoin="round"/>')
+        else:
+            parts.append(f'<path d="{data}" fill="{colour}" fill-rule="evenodd"/>')
+    return "".join(parts) + "</svg>"
