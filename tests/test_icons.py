@@ -152,6 +152,8 @@ def test_fitting_keeps_the_fire_phone_sign() -> None:
     assert fit_icons(names, 3) == ("gas", "kitchen", FIRE_PHONE)
     assert fit_icons(names, 1) == ("gas",)
     assert fit_icons(names, 9) == names
+    named = (FIRE_PHONE, "gas", "kitchen", "electric")  # a message's own order stays
+    assert fit_icons(named, 3) == (FIRE_PHONE, "gas", "kitchen")
 
 
 # -- a poster with its icon row, in both backends ------------------------------------------------

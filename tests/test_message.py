@@ -99,3 +99,18 @@ def test_theme_colours_are_validated(write_message) -> None:
         load_message(write_message(text="id: a\ntitle: t\nslogan: s\ntheme:\n  primary: red\n"))
     message = load_message(write_message(text='id: a\ntitle: t\nslogan: s\ntheme:\n  primary: "#0050a0"\n'))
     assert message.theme["primary"] == "#0050A0"
+
+
+@pytest.mark.parametrize(("line", "field"), [
+    ('id: "ebike-2027\\n"', "id"),
+    ('theme: {primary: "#C8102E\\n"}', "theme.primary"),
+    ('campaign: {name: 宣传月, start: "2027-11-01\\n"}', "campaign.start"),
+])
+def test_a_trailing_line_break_is_not_a_valid_value(write_message, line: str,
+                                                    field: str) -> None:
+    # ``$`` in a pattern also matches before a final "\n": an id like that would name files
+    head = "title: 标题\nslogan: 口号\n" + ("" if line.startswith("id") else "id: a1\n")
+    path = write_message(text=head + line + "\n")
+    with pytest.raises(MessageError) as raised:
+        load_message(path)
+    assert (raised.value.field or "").startswith(field.split(".")[0]), raised.value

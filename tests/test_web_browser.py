@@ -240,7 +240,9 @@ def test_icons_are_ticked_in_order_and_saved(page: Any, tmp_path: Path, shots: P
         page.click("form.upload button")
         page.wait_for_selector("article.preview[data-spec='poster:phone'] img")
         assert page.is_checked("input[name=icons_mode][value=auto]")  # the demo names none
-        page.check("#f-icon-gas")
+        with page.expect_request(lambda request: request.url.endswith("/compose/live")) as live:
+            page.check("#f-icon-gas")
+        assert "icons_mode=chosen" in (live.value.post_data or "")  # the preview shows the tick
         page.check("#f-icon-exit")
         assert page.is_checked("input[name=icons_mode][value=chosen]")
         first = page.eval_on_selector_all("#icon-grid input", "boxes => boxes.map(b => b.value)")

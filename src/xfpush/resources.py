@@ -22,7 +22,7 @@ from .errors import PluginError
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 DISTRIBUTION = "xfpush"
-PLUGIN_NAME = re.compile(r"^[a-z][a-z0-9-]{0,40}$")
+PLUGIN_NAME = re.compile(r"^[a-z][a-z0-9-]{0,40}\Z")
 
 
 @cache

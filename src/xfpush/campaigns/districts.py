@@ -28,7 +28,7 @@ MAX_TABLE_BYTES = 16 * 1024 * 1024
 MAX_RECIPE_BYTES = 256 * 1024
 _RECIPE_KEYS = {"occasion", "name", "lead_days", "days_after", "channels", "adapters", "message",
                 "message_file", "defaults"}
-_NUMBER = re.compile(r"^[0-9][0-9-]{1,19}$")
+_NUMBER = re.compile(r"^[0-9][0-9-]{1,19}\Z")
 _log = logging.getLogger(__name__)
 
 

@@ -84,10 +84,11 @@ def pick_icons(message: Message) -> tuple[str, ...]:
 
 
 def fit_icons(names: tuple[str, ...], room: int) -> tuple[str, ...]:
-    """The first ``room`` icons, keeping the fire-phone sign (last when picked) if it is there."""
+    """The first ``room`` icons in their order, keeping the fire-phone sign where it stands
+    (last when picked by topic) if it is there."""
     if len(names) <= room:
         return names
     if room >= 2 and FIRE_PHONE in names:
-        rest = [name for name in names if name != FIRE_PHONE]
-        return (*rest[: room - 1], FIRE_PHONE)
+        kept = {*[name for name in names if name != FIRE_PHONE][: room - 1], FIRE_PHONE}
+        return tuple(name for name in names if name in kept)
     return names[:room]

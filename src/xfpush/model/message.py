@@ -23,9 +23,9 @@ FIELD_LIMITS = {"sms_signature": 16, "title": 64, "slogan": 40, "body": 600, "ct
 MAX_TIPS = 12
 MAX_HOTLINES = 6
 MAX_URL = 512
-_ID = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
-_COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
-_HOTLINE_NUMBER = re.compile(r"^[0-9][0-9-]{1,19}$")
+_ID = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?\Z")
+_COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}\Z")
+_HOTLINE_NUMBER = re.compile(r"^[0-9][0-9-]{1,19}\Z")
 _KNOWN_KEYS = {"id", "title", "slogan", "body", "tips", "cta", "qr", "hotlines", "issuer",
                "audience", "campaign", "variants", "theme", "logo", "fonts", "evacuation_map",
                "sms_signature", "video_seconds", "recordings", "icons"}

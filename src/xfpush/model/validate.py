@@ -36,7 +36,7 @@ from .message import (
 )
 from .reading import FileRefused, read_bounded
 
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})\Z")
 _KINDS = {str: "文字", bool: "布尔值", int: "数字", float: "数字", list: "列表", dict: "映射",
           dt.date: "日期", dt.datetime: "日期时间", type(None): "空值"}
 

@@ -36,7 +36,7 @@ SETTING_TYPES = {"string": "字符串", "int": "整数", "bool": "布尔值（tr
 TRUE_WORDS = ("1", "true", "yes", "on")
 FALSE_WORDS = ("0", "false", "no", "off")
 HOOKS = {"extra_files", "check_pack"}
-ID_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,40}$")
+ID_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,40}\Z")
 
 
 @dataclass(frozen=True)

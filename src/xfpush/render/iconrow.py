@@ -80,13 +80,19 @@ def _overhang(layout: TemplateLayout, block: Block, names: tuple[str, ...], side
 
 def _row_side(layout: TemplateLayout, block: Block, names: tuple[str, ...], width: float,
               largest: float, spacing: float, label: int) -> float:
-    """The largest icon side at which the row, names included, fits ``width``."""
-    count = len(names)
-    side = min(largest, (width - (count - 1) * spacing) / count)
-    for _ in range(4):  # the names' overhang grows as the icons shrink; settles in a few steps
+    """The largest icon side (up to ``largest``) at which the row, names included, fits
+    ``width``; 0 when none does (a single name wider than the slot)."""
+    def row_width(side: float) -> float:
         left, right = _overhang(layout, block, names, side, label)
-        side = min(largest, (width - (count - 1) * spacing - left - right) / count)
-    return side
+        return len(names) * side + (len(names) - 1) * spacing + left + right
+
+    if row_width(largest) <= width:
+        return largest
+    low, high = 0.0, largest  # the row only widens as the icons grow: bisect
+    for _ in range(30):
+        middle = (low + high) / 2
+        low, high = (middle, high) if row_width(middle) <= width else (low, middle)
+    return low if row_width(low) <= width else 0.0
 
 
 def _row(layout: TemplateLayout, block: Block, names: tuple[str, ...], source: str,

@@ -10,8 +10,8 @@ and joins) and is made of any of:
 
 All the outlines of one filled shape are filled together by the even-odd rule, so a shape's
 inner outline cuts a hole (a ring is two circles). ``rotate = [degrees, cx, cy]`` turns a shape
-clockwise about a point, then ``at = [x, y, scale]`` scales it and moves it (a symbol drawn once
-and placed smaller on a sign). Colours are roles: ``fg`` (the layout's colour for plain pictograms),
+clockwise about a point, then ``at = [x, y, scale]`` scales its outline and moves it (a symbol
+drawn once and placed smaller on a sign); a stroke keeps the ``width`` written for it. Colours are roles: ``fg`` (the layout's colour for plain pictograms),
 ``bg`` (the tile behind a plain pictogram, or the page), and the fixed safety colours of
 GB 2893 used by the GB 13495.1 signs: ``red`` (#C8102E), ``green`` (#00833E), ``white``,
 ``black`` (prints as black ink alone).

@@ -28,7 +28,7 @@ MIN_PASSWORD = 8
 MAX_FAILURES = 5
 MAX_ADDRESS_FAILURES = 30
 WINDOW_S = 15 * 60
-_NAME = re.compile(r"^[\w.\-\u4e00-\u9fff]{1,32}$")
+_NAME = re.compile(r"^[\w.\-\u4e00-\u9fff]{1,32}\Z")
 _HASHER = PasswordHasher()
 _DUMMY = _HASHER.hash("xfpush-dummy-password")
 

@@ -37,8 +37,8 @@ from .review import zip_folder
 
 MAX_TABLE = 5 * 1024 * 1024
 TABLE_TYPES = (".csv", ".xlsx", ".xlsm")
-_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-_BATCH = re.compile(r"^[0-9]{8}-[0-9]{6}-[0-9a-f]{6}$")
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])\Z")
+_BATCH = re.compile(r"^[0-9]{8}-[0-9]{6}-[0-9a-f]{6}\Z")
 
 
 def recipes() -> dict[str, Recipe]:

@@ -39,8 +39,8 @@ from .previews import DEFAULT, RENDER_LOCK, chosen
 SPOKEN = ("audio", "radio", "video")  # their checks time synthesised speech: asked separately
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
 ICON_PX = 96  # drawn at twice the 48 px the picker shows, for sharp high-DPI screens
-_ID = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
-_IMAGE_NAME = re.compile(r"^[0-9a-f]{24}\.(png|jpg|webp)$")
+_ID = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?\Z")
+_IMAGE_NAME = re.compile(r"^[0-9a-f]{24}\.(png|jpg|webp)\Z")
 
 
 def message_file(data: dict[str, Any]) -> bytes:

@@ -27,7 +27,7 @@ from .core import Workbench, bench, read_form, require
 from .forms import field_errors
 
 MAX_TAKE_BYTES = 20 * 1024 * 1024  # a browser take of a few minutes is far below this
-_TAKE_NAME = re.compile(r"^[0-9a-f]{24}\.(webm|ogg|wav|m4a|mp3)$")
+_TAKE_NAME = re.compile(r"^[0-9a-f]{24}\.(webm|ogg|wav|m4a|mp3)\Z")
 _MEDIA_TYPES = {"webm": "audio/webm", "ogg": "audio/ogg", "wav": "audio/wav",
                 "m4a": "audio/mp4", "mp3": "audio/mpeg"}
 

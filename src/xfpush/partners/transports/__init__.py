@@ -21,7 +21,7 @@ from .base import HttpOptions, Outgoing, Receipt, Transport
 
 ENTRY_POINT_GROUP = "xfpush.transports"
 BUILTIN_TRANSPORTS = ("file", "http", "smtp")
-_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*$")
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*\Z")
 
 __all__ = ["BUILTIN_TRANSPORTS", "ENTRY_POINT_GROUP", "TRANSPORTS", "HttpOptions", "Outgoing",
            "Receipt", "Transport", "transport_for", "transport_names", "url_schemes"]

@@ -81,6 +81,7 @@
   }
   // Pictograms: ticking one switches to "自己挑选" and puts it after the ones already ticked,
   // so the order of ticking is the order on the page (the form posts them in grid order).
+  // Capture phase: this runs before htmx posts the form for the live preview on "change".
   document.addEventListener("change", function (event) {
     var box = event.target;
     if (!box.matches || !box.matches("input[name=icons]")) { return; }
@@ -93,7 +94,7 @@
     });
     var after = ticked.length ? ticked[ticked.length - 1].nextSibling : grid.firstChild;
     grid.insertBefore(label, after);
-  });
+  }, true);
   document.addEventListener("click", function (event) {
     var record = event.target.closest("[data-record]");
     if (record) {
