@@ -285,3 +285,19 @@ def test_names_under_a_row_stay_inside_the_page_and_previews_list_the_icons() ->
                    if a.path.endswith(".png"))
     assert preview.icons == ("ebike-charging", "exit", "sign-fire-phone")
     assert preview.icons_from == "topic"
+
+
+@pytest.mark.parametrize("width", [300.0, 400.0, 460.0])
+def test_a_row_with_names_wider_than_its_icons_fits_its_slot(width: float) -> None:
+    from types import SimpleNamespace
+
+    from xfpush.render.iconrow import _overhang, _row_side
+
+    wide = SimpleNamespace(width=lambda text, size, bold: 60.0 * len(text))  # 60 px a character
+    layout, block = SimpleNamespace(fonts=wide), SimpleNamespace(label_size=20, bold=False)
+    names = ("ebike-charging", "sign-fire-phone")
+    side = _row_side(layout, block, names, width, 200.0, 20.0, 20)  # type: ignore[arg-type]
+    left, right = _overhang(layout, block, names, side, 20)  # type: ignore[arg-type]
+    assert side > 0 and 2 * side + 20 + left + right <= width + 1e-6
+    if side < 200.0:  # not at its largest: as large as fits, not smaller
+        assert 2 * (side + 1) + 20 + sum(_overhang(layout, block, names, side + 1, 20)) > width
